@@ -1,0 +1,115 @@
+// Command hallserver runs a hall's server: the API for kiosks and staff,
+// live events for display boards, health and metrics, over one SQLite
+// file in the hall's data directory.
+//
+//	hallserver --data /var/lib/onestop --addr :8080
+//
+// Every flag can also be set in the environment (ONESTOP_DATA, ONESTOP_ADDR,
+// ONESTOP_HALL_CODE, ONESTOP_HALL_NAME, ONESTOP_LOG_FORMAT); a flag wins.
+// An empty data directory is initialised as a new hall on first start.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"onestop/hallserver"
+	"onestop/hallserver/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "hallserver:", err)
+		os.Exit(1)
+	}
+}
+
+// config is everything main reads from flags and environment.
+type config struct {
+	data, addr, hallCode, hallName, logFormat string
+	demo                                      bool
+	grace                                     time.Duration
+}
+
+func parse(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	var c config
+	fs := flag.NewFlagSet("hallserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.data, "data", env("ONESTOP_DATA", ""), "hall data directory (created and initialised when empty) [ONESTOP_DATA]")
+	fs.StringVar(&c.addr, "addr", env("ONESTOP_ADDR", ":8080"), "listen address [ONESTOP_ADDR]")
+	fs.StringVar(&c.hallCode, "hall-code", env("ONESTOP_HALL_CODE", "520000-ZWFW"), "hall code for a new hall [ONESTOP_HALL_CODE]")
+	fs.StringVar(&c.hallName, "hall-name", env("ONESTOP_HALL_NAME", "贵州省政务服务中心"), "hall name for a new hall [ONESTOP_HALL_NAME]")
+	fs.StringVar(&c.logFormat, "log-format", env("ONESTOP_LOG_FORMAT", "text"), "log format: text or json [ONESTOP_LOG_FORMAT]")
+	fs.BoolVar(&c.demo, "demo", false, "create the demo staff accounts (public passwords: demo halls only)")
+	fs.DurationVar(&c.grace, "shutdown-grace", 10*time.Second, "how long requests in flight may finish on SIGTERM")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q: all options are flags, see -h", fs.Arg(0))
+	}
+	if c.data == "" {
+		return c, errors.New("no data directory: give --data DIR (or ONESTOP_DATA)")
+	}
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return c, fmt.Errorf("--log-format %q: use text or json", c.logFormat)
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, err := parse(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	var log *slog.Logger
+	if c.logFormat == "json" {
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	} else {
+		log = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+
+	hub := hallserver.NewHub()
+	st, err := store.Open(ctx, c.data, store.Options{Notify: hub.Notify})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	created, err := hallserver.EnsureHall(ctx, st, store.Hall{Code: c.hallCode, Name: c.hallName}, store.System)
+	if err != nil {
+		return err
+	}
+	hall, err := st.Hall(ctx)
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("initialised a new hall", "code", hall.Code, "name", hall.Name, "data", c.data)
+	}
+	if c.demo {
+		if err := hallserver.CreateDemoAccounts(ctx, st, store.System); err != nil {
+			return err
+		}
+	}
+	srv := hallserver.New(st, hub, hallserver.Config{Logger: log})
+	defer srv.Close()
+	log.Info("hall server starting", "hall", hall.Code, "addr", c.addr, "data", c.data)
+	fmt.Fprintf(stdout, "hallserver: %s (%s) listening on %s\n", hall.Name, hall.Code, c.addr)
+	return hallserver.ListenAndServe(ctx, c.addr, srv.Handler(), c.grace, log)
+}

@@ -1,0 +1,327 @@
+package hallserver
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"onestop/hallserver/auth"
+	"onestop/hallserver/store"
+)
+
+// Cookie names for browser sessions.
+const (
+	sessionCookie = "onestop_session"
+	csrfCookie    = "onestop_csrf"
+	csrfHeader    = "X-CSRF-Token"
+)
+
+type authMethod int
+
+const (
+	authNone   authMethod = iota
+	authBearer            // Authorization: Bearer (API clients, kiosks): no CSRF exposure
+	authCookie            // browser session cookie: state changes need the CSRF header
+)
+
+// authenticate finds who is calling. Bad or expired credentials are
+// treated as none (so public routes still work, and protected ones say
+// 401); only a store failure is an error.
+func (s *Server) authenticate(r *http.Request) (auth.Principal, authMethod, error) {
+	token, how := "", authNone
+	if h := r.Header.Get("Authorization"); h != "" {
+		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+			token, how = strings.TrimSpace(t), authBearer
+		}
+	} else if c, err := r.Cookie(sessionCookie); err == nil {
+		token, how = c.Value, authCookie
+	}
+	switch {
+	case token == "":
+		return auth.Principal{}, authNone, nil
+	case strings.HasPrefix(token, auth.DevicePrefix) && how == authBearer:
+		k, err := s.st.KioskByToken(r.Context(), auth.HashToken(token))
+		if errors.Is(err, store.ErrNotFound) {
+			return auth.Principal{}, authNone, nil
+		}
+		if err != nil {
+			return auth.Principal{}, authNone, err
+		}
+		return auth.Principal{Role: auth.Kiosk, KioskID: k.ID, KioskName: k.Name}, how, nil
+	case strings.HasPrefix(token, auth.SessionPrefix):
+		hash := auth.HashToken(token)
+		sess, u, err := s.st.SessionUser(r.Context(), hash)
+		if errors.Is(err, store.ErrNotFound) {
+			return auth.Principal{}, authNone, nil
+		}
+		if err != nil {
+			return auth.Principal{}, authNone, err
+		}
+		now := s.now()
+		if now.Sub(sess.LastSeen) > time.Minute {
+			// Slide the idle expiry, at most once a minute per session.
+			exp := minTime(sess.CreatedAt.Add(s.cfg.SessionMax), now.Add(s.cfg.SessionIdle))
+			if err := s.st.TouchSession(r.Context(), hash, exp); err != nil {
+				s.log.Warn("touch session", "user", u.Username, "err", err)
+			}
+		}
+		return auth.Principal{Role: auth.Role(u.Role), UserID: u.ID, Username: u.Username,
+			DisplayName: u.DisplayName, SessionHash: hash}, how, nil
+	}
+	return auth.Principal{}, authNone, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// csrfOK checks the double-submit token: the header must equal the
+// cookie, which another site can neither read nor set.
+func csrfOK(r *http.Request) bool {
+	c, err := r.Cookie(csrfCookie)
+	if err != nil || c.Value == "" {
+		return false
+	}
+	h := r.Header.Get(csrfHeader)
+	return subtle.ConstantTimeCompare([]byte(h), []byte(c.Value)) == 1
+}
+
+// actor turns a principal into the audit trail's actor.
+func actor(p auth.Principal, device string) store.Actor {
+	if p.Role == auth.Kiosk {
+		return store.Actor{Name: p.Name(), Role: string(p.Role), Device: p.KioskName}
+	}
+	return store.Actor{Name: p.Username, Role: string(p.Role), Device: device, UserID: p.UserID}
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// LoginRequest is the body of POST /auth/login.
+type LoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// LoginResponse is its answer. Token is for API clients (Bearer); browsers
+// use the cookies set alongside and send CSRF in the X-CSRF-Token header.
+type LoginResponse struct {
+	Token     string     `json:"token"`
+	CSRF      string     `json:"csrf"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	User      store.User `json:"user"`
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	var req LoginRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	now := s.now()
+	userKey, ipKey := "user:"+strings.ToLower(strings.TrimSpace(req.Username)), "ip:"+clientIP(r)
+	for _, key := range []string{userKey, ipKey} {
+		if ok, wait := s.limiter.Allow(key, now); !ok {
+			s.metrics.loginFailures.Inc()
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			writeError(w, http.StatusTooManyRequests, codeRateLimited,
+				fmt.Sprintf("too many failed logins: wait %d minutes, or ask an administrator to reset the password", int(wait.Minutes())+1))
+			return
+		}
+	}
+	u, err := s.st.UserByUsername(r.Context(), req.Username)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, err)
+		return
+	}
+	good := false
+	if err == nil && !u.Disabled {
+		good, err = auth.CheckPassword(u.PasswordHash, req.Password)
+		if err != nil {
+			s.log.Error("stored password hash unreadable", "user", u.Username, "err", err)
+		}
+	} else {
+		// Spend the same time on unknown users, so timing tells nothing.
+		auth.CheckPassword(dummyHash, req.Password)
+	}
+	if !good {
+		s.limiter.Fail(userKey, now)
+		s.limiter.Fail(ipKey, now)
+		s.metrics.loginFailures.Inc()
+		writeError(w, http.StatusUnauthorized, codeUnauthenticated, "wrong username or password")
+		return
+	}
+	s.limiter.Reset(userKey)
+	token, hash := auth.NewToken(auth.SessionPrefix)
+	csrf, _ := auth.NewToken("")
+	expires := minTime(now.Add(s.cfg.SessionIdle), now.Add(s.cfg.SessionMax))
+	p := auth.Principal{Role: auth.Role(u.Role), UserID: u.ID, Username: u.Username}
+	if err := s.st.CreateSession(r.Context(), actor(p, ""), store.Session{TokenHash: hash, UserID: u.ID, ExpiresAt: expires}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode, Expires: now.Add(s.cfg.SessionMax)})
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: "/",
+		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode, Expires: now.Add(s.cfg.SessionMax)})
+	writeJSON(w, http.StatusOK, LoginResponse{Token: token, CSRF: csrf, ExpiresAt: expires, User: u})
+}
+
+// dummyHash is checked against for unknown usernames.
+var dummyHash = func() string {
+	h, err := auth.HashPassword("not-a-real-password-at-all")
+	if err != nil {
+		panic(err)
+	}
+	return h
+}()
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	if err := s.st.DeleteSession(r.Context(), actor(p, ""), p.SessionHash); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, name := range []string{sessionCookie, csrfCookie} {
+		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1})
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Me describes the caller.
+type Me struct {
+	Role        auth.Role `json:"role"`
+	Username    string    `json:"username,omitempty"`
+	DisplayName string    `json:"display_name,omitempty"`
+	Kiosk       string    `json:"kiosk,omitempty"`
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	writeJSON(w, http.StatusOK, Me{Role: p.Role, Username: p.Username, DisplayName: p.DisplayName, Kiosk: p.KioskName})
+}
+
+// PasswordChange is the body of POST /me/password.
+type PasswordChange struct {
+	Current string `json:"current"`
+	New     string `json:"new"`
+}
+
+func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var req PasswordChange
+	if !decode(w, r, &req) {
+		return
+	}
+	u, err := s.st.UserByUsername(r.Context(), p.Username)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if ok, _ := auth.CheckPassword(u.PasswordHash, req.Current); !ok {
+		writeError(w, http.StatusForbidden, codeForbidden, "the current password is wrong")
+		return
+	}
+	hash, err := auth.HashPassword(req.New)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, codeInvalid, err.Error())
+		return
+	}
+	if err := s.st.SetPassword(r.Context(), actor(p, ""), p.Username, hash); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// EnrollmentCodeRequest is the body of POST /kiosks/enrollment-codes.
+type EnrollmentCodeRequest struct {
+	Kiosk string `json:"kiosk"`
+}
+
+// EnrollmentCode is a one-time code to type on the kiosk.
+type EnrollmentCode struct {
+	Kiosk     string    `json:"kiosk"`
+	Code      string    `json:"code"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (s *Server) createEnrollmentCode(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var req EnrollmentCodeRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	code, err := CreateEnrollmentCode(r.Context(), s.st, actor(p, ""), req.Kiosk, s.cfg.EnrollmentTTL)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, code)
+}
+
+// CreateEnrollmentCode makes and stores a one-time code for a kiosk; the
+// HTTP API and hallctl both use it.
+func CreateEnrollmentCode(ctx context.Context, st *store.Store, a store.Actor, kiosk string, ttl time.Duration) (EnrollmentCode, error) {
+	code := auth.NewEnrollmentCode()
+	exp := st.Now().Add(ttl)
+	if err := st.CreateEnrollmentCode(ctx, a, kiosk, auth.HashToken(auth.NormalizeEnrollmentCode(code)), exp); err != nil {
+		return EnrollmentCode{}, err
+	}
+	return EnrollmentCode{Kiosk: kiosk, Code: code, ExpiresAt: exp}, nil
+}
+
+// EnrollRequest is the body of POST /kiosks/enroll.
+type EnrollRequest struct {
+	Code string `json:"code"`
+}
+
+// Enrollment is the answer: the device token, shown once.
+type Enrollment struct {
+	Kiosk string `json:"kiosk"`
+	Token string `json:"token"`
+}
+
+func (s *Server) enrollKiosk(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	var req EnrollRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	key := "enroll:" + clientIP(r)
+	if ok, wait := s.limiter.Allow(key, s.now()); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		writeError(w, http.StatusTooManyRequests, codeRateLimited, "too many wrong enrollment codes from this address: wait and try again")
+		return
+	}
+	token, hash := auth.NewToken(auth.DevicePrefix)
+	k, err := s.st.EnrollKiosk(r.Context(), auth.HashToken(auth.NormalizeEnrollmentCode(req.Code)), hash)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
+			s.limiter.Fail(key, s.now())
+		}
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, Enrollment{Kiosk: k.Name, Token: token})
+}
+
+func (s *Server) listKiosks(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	ks, err := s.st.Kiosks(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if ks == nil {
+		ks = []store.Kiosk{}
+	}
+	writeJSON(w, http.StatusOK, ks)
+}

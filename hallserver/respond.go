@@ -1,0 +1,114 @@
+package hallserver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"onestop/hallserver/queue"
+	"onestop/hallserver/store"
+)
+
+// maxBody is the largest request body accepted.
+const maxBody = 64 << 10
+
+// apiError is the JSON body of every error response.
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Error codes clients branch on.
+const (
+	codeUnauthenticated = "unauthenticated"
+	codeForbidden       = "forbidden"
+	codeNotFound        = "not_found"
+	codeInvalid         = "invalid_request"
+	codeConflict        = "conflict"
+	codeNothingWaiting  = "nothing_waiting"
+	codeRateLimited     = "rate_limited"
+	codeTooLarge        = "too_large"
+	codeUnavailable     = "unavailable"
+	codeInternal        = "internal"
+)
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, apiError{Code: code, Message: msg})
+}
+
+// fail maps an error from the store or the queue engine to a response.
+// Internal errors are logged and answered without their detail.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var status int
+	var code string
+	switch {
+	case errors.Is(err, store.ErrNothingWaiting):
+		status, code = http.StatusNotFound, codeNothingWaiting
+	case errors.Is(err, store.ErrNotFound):
+		status, code = http.StatusNotFound, codeNotFound
+	case errors.Is(err, store.ErrInvalid):
+		status, code = http.StatusBadRequest, codeInvalid
+	case errors.Is(err, store.ErrForbidden):
+		status, code = http.StatusForbidden, codeForbidden
+	case errors.Is(err, store.ErrConflict), errors.Is(err, queue.ErrInvalidTransition):
+		status, code = http.StatusConflict, codeConflict
+	case errors.Is(err, store.ErrClosed):
+		status, code = http.StatusServiceUnavailable, codeUnavailable
+	default:
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, codeInternal, "internal error: the hall server logged it; try again, and tell the technician if it persists")
+		return
+	}
+	writeError(w, status, code, cleanMessage(err))
+}
+
+// cleanMessage strips the package prefixes of wrapped sentinels so that
+// staff read "window 3 is closed: open it first", not the plumbing.
+func cleanMessage(err error) string {
+	var te *queue.TransitionError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("cannot %s %s (%s): %s", te.Action, te.Number, te.From, te.Reason)
+	}
+	msg := err.Error()
+	for _, sentinel := range []error{store.ErrNothingWaiting, store.ErrNotFound, store.ErrInvalid,
+		store.ErrForbidden, store.ErrConflict, store.ErrClosed} {
+		prefix := sentinel.Error() + ": "
+		if len(msg) > len(prefix) && msg[:len(prefix)] == prefix {
+			return msg[len(prefix):]
+		}
+	}
+	return msg
+}
+
+// decode reads a JSON body into v, refusing unknown fields and bodies
+// larger than maxBody. It writes the error response itself and reports
+// whether the handler may go on.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, codeTooLarge, fmt.Sprintf("request body larger than %d bytes", maxBody))
+			return false
+		}
+		writeError(w, http.StatusBadRequest, codeInvalid, "request body is not the JSON expected: "+err.Error())
+		return false
+	}
+	if dec.More() {
+		writeError(w, http.StatusBadRequest, codeInvalid, "request body has data after the JSON object")
+		return false
+	}
+	return true
+}

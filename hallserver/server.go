@@ -1,0 +1,198 @@
+package hallserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"onestop/hallserver/auth"
+	"onestop/hallserver/live"
+	"onestop/hallserver/store"
+)
+
+// Config is what a Server needs besides its store.
+type Config struct {
+	// SessionIdle ends a staff session after this long without a request;
+	// 2 h when zero. SessionMax ends it regardless; 12 h when zero.
+	SessionIdle, SessionMax time.Duration
+	// EnrollmentTTL is how long a kiosk enrollment code stays valid; 24 h when zero.
+	EnrollmentTTL time.Duration
+	// Logger; slog.Default() when nil.
+	Logger *slog.Logger
+	// Registry for metrics; a fresh one when nil.
+	Registry *prometheus.Registry
+	// SecureCookies marks the session cookie Secure (set behind TLS).
+	SecureCookies bool
+}
+
+// Server serves the hall's HTTP API. Create it with New; it publishes the
+// store's events, so the store must be opened with Server.Notify.
+type Server struct {
+	st       *store.Store
+	cfg      Config
+	log      *slog.Logger
+	broker   *live.Broker
+	limiter  *auth.LoginLimiter
+	routes   []route
+	handler  http.Handler
+	metrics  *metrics
+	now      func() time.Time
+	dirty    chan string
+	stopOnce sync.Once
+	stop     chan struct{}
+	stopped  chan struct{}
+}
+
+// Hub carries the store's committed events to the live stream. Create it
+// first, open the store with Options.Notify = hub.Notify, then pass both
+// to New.
+type Hub struct {
+	broker *live.Broker
+	dirty  chan string // queues whose waiting count changed
+}
+
+// NewHub returns a hub keeping 4096 events for catch-up.
+func NewHub() *Hub {
+	return &Hub{broker: live.NewBroker(4096, 1024), dirty: make(chan string, 1024)}
+}
+
+// Notify is the store's commit hook: it publishes each committed event and
+// notes the queues whose lines changed. It never blocks.
+func (h *Hub) Notify(events []store.Event) {
+	for _, e := range events {
+		// Issues are many and say nothing a display needs one by one:
+		// they reach pages as coalesced queue.changed events.
+		if e.Type != store.EventTicketIssued {
+			h.broker.Publish(e.Type, e)
+		}
+		h.markDirty(e.Queue)
+		if e.FromQueue != e.Queue {
+			h.markDirty(e.FromQueue)
+		}
+	}
+}
+
+func (h *Hub) markDirty(q string) {
+	if q == "" {
+		return
+	}
+	select {
+	case h.dirty <- q:
+	default: // full: a flush is due anyway
+	}
+}
+
+// New builds a server over st publishing through hub.
+func New(st *store.Store, hub *Hub, cfg Config) *Server {
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = 2 * time.Hour
+	}
+	if cfg.SessionMax == 0 {
+		cfg.SessionMax = 12 * time.Hour
+	}
+	if cfg.EnrollmentTTL == 0 {
+		cfg.EnrollmentTTL = 24 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{
+		st: st, cfg: cfg, log: cfg.Logger, broker: hub.broker, dirty: hub.dirty,
+		limiter: auth.NewLoginLimiter(5, 15*time.Minute),
+		now:     st.Now,
+		stop:    make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+	s.metrics = newMetrics(cfg.Registry, s)
+	s.routes = s.routeTable()
+	s.handler = s.buildHandler()
+	go s.coalesceQueueChanges()
+	return s
+}
+
+// Handler is the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close stops the server's background work (not the store).
+func (s *Server) Close() {
+	s.stopOnce.Do(func() { close(s.stop) })
+	<-s.stopped
+}
+
+// QueueChanged is the payload of a queue.changed event.
+type QueueChanged struct {
+	Queue   string `json:"queue"`
+	Waiting int    `json:"waiting"`
+}
+
+// coalesceQueueChanges publishes at most four queue.changed events a
+// second per queue, with its current waiting count.
+func (s *Server) coalesceQueueChanges() {
+	defer close(s.stopped)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	pending := map[string]bool{}
+	for {
+		select {
+		case <-s.stop:
+			return
+		case q := <-s.dirty:
+			pending[q] = true
+		case <-tick.C:
+			if len(pending) == 0 {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			counts, err := s.st.WaitingCounts(ctx)
+			cancel()
+			if err != nil {
+				s.log.Warn("queue counts for live update", "err", err)
+				continue
+			}
+			for q := range pending {
+				s.broker.Publish("queue.changed", QueueChanged{Queue: q, Waiting: counts[q]})
+				delete(pending, q)
+			}
+		}
+	}
+}
+
+// ListenAndServe serves on addr until ctx is cancelled, then shuts down
+// gracefully: new connections are refused, requests in flight (up to
+// grace) finish, event streams are closed.
+func ListenAndServe(ctx context.Context, addr string, h http.Handler, grace time.Duration, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("hallserver: listen on %s: %w (is another hall server running? choose another --addr)", addr, err)
+	}
+	return Serve(ctx, ln, h, grace, log)
+}
+
+// Serve is ListenAndServe on an open listener.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Duration, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("hallserver: serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("hallserver: shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,20 @@
+package store
+
+import "errors"
+
+// Sentinel errors that callers branch on. Errors returned by Store wrap one
+// of these (or a queue.TransitionError) with context.
+var (
+	// ErrNotFound: the thing asked for does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict: the request is valid but contradicts the current state
+	// (a username already taken, a window already busy, a code already used).
+	ErrConflict = errors.New("store: conflict")
+	// ErrInvalid: the request itself is wrong (unknown queue, bad value).
+	ErrInvalid = errors.New("store: invalid request")
+	// ErrForbidden: the actor may not do this to this thing (a window
+	// opened by someone else).
+	ErrForbidden = errors.New("store: forbidden")
+	// ErrClosed: the store has been closed.
+	ErrClosed = errors.New("store: closed")
+)

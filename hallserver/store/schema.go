@@ -1,0 +1,170 @@
+package store
+
+// migrations is the schema's history; see migrate.go. Times are Unix
+// milliseconds (0 = not set).
+var migrations = []migration{
+	{1, "hall, catalogue, tickets, accounts, audit", `
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+
+CREATE TABLE departments (
+	code    TEXT PRIMARY KEY,
+	name    TEXT NOT NULL,
+	name_en TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE queues (
+	code        TEXT PRIMARY KEY CHECK (length(code) = 1),
+	name        TEXT NOT NULL,
+	name_en     TEXT NOT NULL DEFAULT '',
+	departments TEXT NOT NULL DEFAULT '[]'  -- JSON array of department codes
+);
+
+CREATE TABLE windows (
+	number     INTEGER PRIMARY KEY CHECK (number > 0),
+	name       TEXT NOT NULL,
+	name_en    TEXT NOT NULL DEFAULT '',
+	open       INTEGER NOT NULL DEFAULT 0,
+	staff_user INTEGER REFERENCES users(id),
+	opened_at  INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE window_queues (
+	window INTEGER NOT NULL REFERENCES windows(number) ON DELETE CASCADE,
+	queue  TEXT NOT NULL REFERENCES queues(code),
+	PRIMARY KEY (window, queue)
+);
+
+CREATE TABLE items (
+	code          TEXT PRIMARY KEY,
+	department    TEXT NOT NULL REFERENCES departments(code),
+	queue         TEXT NOT NULL REFERENCES queues(code),
+	name          TEXT NOT NULL,
+	name_en       TEXT NOT NULL DEFAULT '',
+	legal_days    INTEGER NOT NULL,
+	promised_days INTEGER NOT NULL,
+	instant       INTEGER NOT NULL DEFAULT 0,
+	detail        TEXT NOT NULL DEFAULT '{}'  -- JSON: conditions, materials, fees, legal basis, steps
+);
+
+CREATE TABLE users (
+	id            INTEGER PRIMARY KEY,
+	username      TEXT NOT NULL UNIQUE,
+	display_name  TEXT NOT NULL,
+	role          TEXT NOT NULL CHECK (role IN ('counter','supervisor','admin','technician')),
+	password_hash TEXT NOT NULL,
+	disabled      INTEGER NOT NULL DEFAULT 0,
+	created_at    INTEGER NOT NULL,
+	password_at   INTEGER NOT NULL
+);
+
+CREATE TABLE sessions (
+	token_hash TEXT PRIMARY KEY,
+	user_id    INTEGER NOT NULL REFERENCES users(id),
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL,
+	last_seen  INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+CREATE TABLE kiosks (
+	id          INTEGER PRIMARY KEY,
+	name        TEXT NOT NULL UNIQUE,
+	token_hash  TEXT NOT NULL UNIQUE,
+	enrolled_at INTEGER NOT NULL,
+	last_seen   INTEGER NOT NULL DEFAULT 0,
+	disabled    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE enrollment_codes (
+	code_hash  TEXT PRIMARY KEY,
+	kiosk_name TEXT NOT NULL,
+	created_by TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL,
+	used_at    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE tickets (
+	id            INTEGER PRIMARY KEY,
+	token         TEXT NOT NULL UNIQUE,
+	day           TEXT NOT NULL,
+	orig_queue    TEXT NOT NULL REFERENCES queues(code),
+	seq           INTEGER NOT NULL,
+	number        TEXT NOT NULL,
+	queue         TEXT NOT NULL REFERENCES queues(code),
+	item          TEXT REFERENCES items(code),
+	priority      TEXT NOT NULL DEFAULT '',
+	state         TEXT NOT NULL,
+	issued_at     INTEGER NOT NULL,
+	queued_at     INTEGER NOT NULL,
+	called_at     INTEGER NOT NULL DEFAULT 0,
+	started_at    INTEGER NOT NULL DEFAULT 0,
+	finished_at   INTEGER NOT NULL DEFAULT 0,
+	window        TEXT NOT NULL DEFAULT '',
+	target_window TEXT NOT NULL DEFAULT '',
+	return_queue  TEXT NOT NULL DEFAULT '',
+	return_window TEXT NOT NULL DEFAULT '',
+	hold_until    INTEGER NOT NULL DEFAULT 0,
+	recalls       INTEGER NOT NULL DEFAULT 0,
+	kiosk_id      INTEGER REFERENCES kiosks(id),
+	UNIQUE (orig_queue, day, seq)
+);
+-- Waiting tickets by queue, class and age: a call reads only the head of
+-- each line, and "people ahead" is a count over this index.
+CREATE INDEX tickets_waiting ON tickets(day, queue, priority, issued_at, id)
+	WHERE state IN ('issued','transferred','held');
+CREATE INDEX tickets_reserved ON tickets(target_window, day)
+	WHERE target_window <> '' AND state IN ('issued','transferred','held');
+CREATE INDEX tickets_window ON tickets(window, state);
+CREATE INDEX tickets_done ON tickets(day, queue, finished_at) WHERE state = 'done';
+
+-- Every transition of every ticket, with its own time: waits, walks to the
+-- counter, service and idle times are computed from here.
+CREATE TABLE ticket_events (
+	id         INTEGER PRIMARY KEY,
+	ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+	at         INTEGER NOT NULL,
+	action     TEXT NOT NULL,
+	from_state TEXT NOT NULL,
+	to_state   TEXT NOT NULL,
+	window     TEXT NOT NULL DEFAULT '',
+	actor      TEXT NOT NULL,
+	out_of_order INTEGER NOT NULL DEFAULT 0,
+	reason     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id);
+CREATE INDEX ticket_events_window ON ticket_events(window, action);
+
+-- The audit trail: append-only, each record chained to the previous one by
+-- SHA-256 (audit.go). The triggers refuse updates and deletes through
+-- SQL; audit_head lets verify notice records cut from the end.
+CREATE TABLE audit (
+	id        INTEGER PRIMARY KEY,
+	at        INTEGER NOT NULL,
+	actor     TEXT NOT NULL,
+	role      TEXT NOT NULL,
+	device    TEXT NOT NULL,
+	action    TEXT NOT NULL,
+	entity    TEXT NOT NULL,
+	entity_id TEXT NOT NULL,
+	before    TEXT NOT NULL,
+	after     TEXT NOT NULL,
+	prev_hash TEXT NOT NULL,
+	hash      TEXT NOT NULL
+);
+CREATE INDEX audit_entity ON audit(entity, entity_id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit records cannot be changed'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit records cannot be deleted'); END;
+
+CREATE TABLE audit_head (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	last_id INTEGER NOT NULL,
+	hash    TEXT NOT NULL
+);
+`},
+}

@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"onestop/hallserver/queue"
+)
+
+// Hall is the hall's identity.
+type Hall struct {
+	Code      string    `json:"code"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Settings are the queue rules a supervisor can change.
+type Settings struct {
+	Policy queue.Policy `json:"-"`
+	// PolicyText is Policy in its text form ("strict", "interleave:3", "ageing:15m").
+	PolicyText string `json:"policy"`
+	// NoShowAfterRecalls: how many recalls before a no-show may be recorded.
+	NoShowAfterRecalls int `json:"no_show_after_recalls"`
+	// DefaultService is the service time assumed before any ticket of a
+	// queue has been served today.
+	DefaultService time.Duration `json:"-"`
+	// DefaultServiceSeconds is DefaultService in seconds, for JSON.
+	DefaultServiceSeconds int `json:"default_service_seconds"`
+}
+
+// DefaultSettings are a new hall's settings.
+func DefaultSettings() Settings {
+	p := queue.DefaultPolicy()
+	return Settings{Policy: p, PolicyText: p.String(), NoShowAfterRecalls: 1,
+		DefaultService: 5 * time.Minute, DefaultServiceSeconds: 300}
+}
+
+// Validate checks the settings and fills the derived fields.
+func (st *Settings) Validate() error {
+	p, err := queue.ParsePolicy(st.PolicyText)
+	if err != nil {
+		return fmt.Errorf("%w: policy: %v", ErrInvalid, err)
+	}
+	st.Policy = p
+	if st.NoShowAfterRecalls < 0 || st.NoShowAfterRecalls > 10 {
+		return fmt.Errorf("%w: no_show_after_recalls must be between 0 and 10, got %d", ErrInvalid, st.NoShowAfterRecalls)
+	}
+	if st.DefaultServiceSeconds < 30 || st.DefaultServiceSeconds > 4*3600 {
+		return fmt.Errorf("%w: default_service_seconds must be between 30 and 14400, got %d", ErrInvalid, st.DefaultServiceSeconds)
+	}
+	st.DefaultService = time.Duration(st.DefaultServiceSeconds) * time.Second
+	return nil
+}
+
+// Rules are the transition rules that follow from the settings.
+func (st Settings) Rules() queue.Rules {
+	r := queue.DefaultRules()
+	r.NoShowAfterRecalls = st.NoShowAfterRecalls
+	return r
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type txQuerier struct{ tx *Tx }
+
+func (q txQuerier) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	return q.tx.QueryRow(query, args...)
+}
+
+func metaValue(ctx context.Context, q querier, key string) (string, bool, error) {
+	var v string
+	err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: read %s: %w", key, err)
+	}
+	return v, true, nil
+}
+
+func (tx *Tx) setMeta(key, value string) error {
+	_, err := tx.Exec(`INSERT INTO meta(key, value) VALUES (?, ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("store: write %s: %w", key, err)
+	}
+	return nil
+}
+
+func loadSettings(ctx context.Context, q querier) (Settings, error) {
+	st := DefaultSettings()
+	if v, ok, err := metaValue(ctx, q, "policy"); err != nil {
+		return st, err
+	} else if ok {
+		st.PolicyText = v
+	}
+	if v, ok, err := metaValue(ctx, q, "no_show_after_recalls"); err != nil {
+		return st, err
+	} else if ok {
+		st.NoShowAfterRecalls, _ = strconv.Atoi(v)
+	}
+	if v, ok, err := metaValue(ctx, q, "default_service_seconds"); err != nil {
+		return st, err
+	} else if ok {
+		st.DefaultServiceSeconds, _ = strconv.Atoi(v)
+	}
+	if err := st.Validate(); err != nil {
+		return DefaultSettings(), fmt.Errorf("store: stored settings are invalid: %w", err)
+	}
+	return st, nil
+}
+
+// Settings returns the hall's current queue settings.
+func (s *Store) Settings(ctx context.Context) (Settings, error) {
+	return loadSettings(ctx, s.rdb)
+}
+
+// UpdateSettings validates and stores new settings, audited.
+func (s *Store) UpdateSettings(ctx context.Context, a Actor, st Settings) (Settings, error) {
+	if err := st.Validate(); err != nil {
+		return Settings{}, err
+	}
+	err := s.write(ctx, func(tx *Tx) error {
+		before, err := loadSettings(ctx, txQuerier{tx})
+		if err != nil {
+			return err
+		}
+		for k, v := range map[string]string{
+			"policy":                  st.PolicyText,
+			"no_show_after_recalls":   strconv.Itoa(st.NoShowAfterRecalls),
+			"default_service_seconds": strconv.Itoa(st.DefaultServiceSeconds),
+		} {
+			if err := tx.setMeta(k, v); err != nil {
+				return err
+			}
+		}
+		tx.Emit(Event{Type: EventSettingsChanged, At: tx.now})
+		return tx.Audit(a, "settings.update", "settings", "queue", before, st)
+	})
+	if err != nil {
+		return Settings{}, err
+	}
+	return st, nil
+}
+
+// Hall returns the hall's identity; ErrNotFound before InitHall.
+func (s *Store) Hall(ctx context.Context) (Hall, error) {
+	code, ok, err := metaValue(ctx, s.rdb, "hall_code")
+	if err != nil {
+		return Hall{}, err
+	}
+	if !ok {
+		return Hall{}, fmt.Errorf("store: hall not initialised: %w", ErrNotFound)
+	}
+	name, _, err := metaValue(ctx, s.rdb, "hall_name")
+	if err != nil {
+		return Hall{}, err
+	}
+	created, _, err := metaValue(ctx, s.rdb, "created_at")
+	if err != nil {
+		return Hall{}, err
+	}
+	c, _ := strconv.ParseInt(created, 10, 64)
+	return Hall{Code: code, Name: name, CreatedAt: fromMS(c)}, nil
+}

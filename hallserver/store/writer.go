@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// Tx is one write inside the writer's current transaction. It is valid only
+// during the function passed to Store.write; each write has a savepoint of
+// its own, so returning an error undoes exactly that write.
+type Tx struct {
+	ctx    context.Context
+	conn   *sql.Conn
+	now    time.Time
+	events []Event
+}
+
+// Exec runs a statement in the transaction.
+func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	return tx.conn.ExecContext(tx.ctx, query, args...)
+}
+
+// QueryRow runs a query returning at most one row.
+func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	return tx.conn.QueryRowContext(tx.ctx, query, args...)
+}
+
+// Query runs a query returning rows.
+func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	return tx.conn.QueryContext(tx.ctx, query, args...)
+}
+
+// Now is the time of this write: one clock reading shared by everything
+// the write records.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Emit queues an event to be published once the transaction has committed.
+func (tx *Tx) Emit(e Event) { tx.events = append(tx.events, e) }
+
+// WriterStats counts what the writer did.
+type WriterStats struct {
+	Transactions int64 // commits attempted
+	Writes       int64 // writes run
+	MaxBatch     int64 // most writes seen in one transaction
+}
+
+type writerCounters struct {
+	transactions, writes, maxBatch atomic.Int64
+}
+
+func (w *writer) statsSnapshot() WriterStats {
+	return WriterStats{Transactions: w.c.transactions.Load(), Writes: w.c.writes.Load(), MaxBatch: w.c.maxBatch.Load()}
+}
+
+type writeReq struct {
+	ctx  context.Context
+	fn   func(*Tx) error
+	done chan error
+}
+
+// writer owns the single write connection. Writes queue on reqs; the loop
+// takes whatever has queued (up to max) and runs it as one transaction, so
+// N concurrent writers pay one fsync instead of N.
+type writer struct {
+	db      *sql.DB
+	max     int
+	notify  func([]Event)
+	reqs    chan *writeReq
+	quit    chan struct{}
+	stopped chan struct{}
+	closing atomic.Bool
+	c       writerCounters
+	now     func() time.Time
+}
+
+func newWriter(db *sql.DB, max int, notify func([]Event), now func() time.Time) *writer {
+	w := &writer{
+		db: db, max: max, notify: notify, now: now,
+		reqs:    make(chan *writeReq, 4096),
+		quit:    make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+	go w.run()
+	return w
+}
+
+func (w *writer) alive() error {
+	if w.closing.Load() {
+		return ErrClosed
+	}
+	return nil
+}
+
+func (w *writer) close() {
+	if w.closing.Swap(true) {
+		<-w.stopped
+		return
+	}
+	close(w.quit)
+	<-w.stopped
+}
+
+// write runs fn in the next transaction and returns once that transaction
+// has committed (nil) or fn or the commit failed (the error).
+func (s *Store) write(ctx context.Context, fn func(*Tx) error) error {
+	w := s.w
+	if w.closing.Load() {
+		return ErrClosed
+	}
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case w.reqs <- req:
+	case <-w.stopped:
+		return ErrClosed
+	case <-ctx.Done():
+		return fmt.Errorf("store: write not started: %w", ctx.Err())
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-w.stopped:
+		select {
+		case err := <-req.done:
+			return err
+		default:
+			return ErrClosed
+		}
+	}
+}
+
+func (w *writer) run() {
+	defer close(w.stopped)
+	conn, err := w.db.Conn(context.Background())
+	if err != nil {
+		// Without a connection nothing can be written; fail every request.
+		for {
+			select {
+			case r := <-w.reqs:
+				r.done <- fmt.Errorf("store: writer has no connection: %w", err)
+			case <-w.quit:
+				return
+			}
+		}
+	}
+	defer conn.Close()
+	batch := make([]*writeReq, 0, w.max)
+	for {
+		select {
+		case <-w.quit:
+			return
+		case r := <-w.reqs:
+			batch = append(batch[:0], r)
+		}
+	fill:
+		for len(batch) < w.max {
+			select {
+			case r := <-w.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		w.commit(conn, batch)
+	}
+}
+
+// commit runs one batch as one transaction.
+func (w *writer) commit(conn *sql.Conn, batch []*writeReq) {
+	bg := context.Background()
+	results := make([]error, len(batch))
+	fail := func(err error) {
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
+	if _, err := conn.ExecContext(bg, "BEGIN IMMEDIATE"); err != nil {
+		fail(fmt.Errorf("store: begin: %w", err))
+		return
+	}
+	var events []Event
+	now := w.now()
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = fmt.Errorf("store: write abandoned: %w", err)
+			continue
+		}
+		if _, err := conn.ExecContext(bg, "SAVEPOINT w"); err != nil {
+			results[i] = fmt.Errorf("store: savepoint: %w", err)
+			continue
+		}
+		tx := &Tx{ctx: r.ctx, conn: conn, now: now}
+		err := runWrite(tx, r.fn)
+		if err != nil {
+			if _, rbErr := conn.ExecContext(bg, "ROLLBACK TO w"); rbErr != nil {
+				// The transaction is in an unknown state: give up on all of it.
+				conn.ExecContext(bg, "ROLLBACK")
+				fail(fmt.Errorf("store: rollback to savepoint after %v: %w", err, rbErr))
+				return
+			}
+			results[i] = err
+		} else {
+			events = append(events, tx.events...)
+		}
+		if _, err := conn.ExecContext(bg, "RELEASE w"); err != nil {
+			conn.ExecContext(bg, "ROLLBACK")
+			fail(fmt.Errorf("store: release savepoint: %w", err))
+			return
+		}
+	}
+	w.c.transactions.Add(1)
+	w.c.writes.Add(int64(len(batch)))
+	for {
+		m := w.c.maxBatch.Load()
+		if int64(len(batch)) <= m || w.c.maxBatch.CompareAndSwap(m, int64(len(batch))) {
+			break
+		}
+	}
+	if _, err := conn.ExecContext(bg, "COMMIT"); err != nil {
+		conn.ExecContext(bg, "ROLLBACK")
+		fail(fmt.Errorf("store: commit: %w", err))
+		return
+	}
+	if w.notify != nil && len(events) > 0 {
+		w.notify(events)
+	}
+	for i, r := range batch {
+		r.done <- results[i]
+	}
+}
+
+// runWrite calls fn, turning a panic into an error so that one bad write
+// cannot kill the writer.
+func runWrite(tx *Tx, fn func(*Tx) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: write panicked: %v", p)
+		}
+	}()
+	return fn(tx)
+}

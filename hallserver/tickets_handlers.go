@@ -1,0 +1,215 @@
+package hallserver
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"onestop/hallserver/auth"
+	"onestop/hallserver/queue"
+	"onestop/hallserver/store"
+)
+
+// IssuedTicket is the answer to POST /tickets: what the slip shows.
+type IssuedTicket struct {
+	ID       int64              `json:"id"`
+	Number   string             `json:"number"`
+	Token    string             `json:"token"` // for the slip's QR: /t/<token>
+	Priority queue.Priority     `json:"priority,omitempty"`
+	Item     string             `json:"item,omitempty"`
+	Status   store.TicketStatus `json:"status"`
+	Hall     store.Hall         `json:"hall"`
+}
+
+func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var req store.IssueRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	req.KioskID = p.KioskID
+	t, err := s.st.IssueTicket(r.Context(), actor(p, ""), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.metrics.issued.Inc()
+	st, err := s.st.StatusOf(r.Context(), t)
+	if err != nil {
+		// The ticket exists; the citizen must get it even if the estimate failed.
+		s.log.Warn("status of new ticket", "ticket", t.ID, "err", err)
+		st = store.TicketStatus{Number: t.Number, Day: t.Day, Queue: t.Queue, State: string(t.State), IssuedAt: t.IssuedAt}
+	}
+	hall, err := s.st.Hall(r.Context())
+	if err != nil {
+		s.log.Warn("hall identity", "err", err)
+	}
+	writeJSON(w, http.StatusCreated, IssuedTicket{ID: t.ID, Number: t.Number, Token: t.Token,
+		Priority: t.Priority, Item: t.Item, Status: st, Hall: hall})
+}
+
+func (s *Server) ticketStatus(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	st, err := s.st.TicketStatus(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// StaffTicket is a ticket as staff see it.
+type StaffTicket struct {
+	ID           int64               `json:"id"`
+	Number       string              `json:"number"`
+	Day          string              `json:"day"`
+	Queue        string              `json:"queue"`
+	Item         string              `json:"item,omitempty"`
+	Priority     queue.Priority      `json:"priority,omitempty"`
+	State        queue.State         `json:"state"`
+	IssuedAt     time.Time           `json:"issued_at"`
+	CalledAt     time.Time           `json:"called_at,omitzero"`
+	StartedAt    time.Time           `json:"started_at,omitzero"`
+	FinishedAt   time.Time           `json:"finished_at,omitzero"`
+	Window       string              `json:"window,omitempty"`
+	TargetWindow string              `json:"target_window,omitempty"`
+	ReturnQueue  string              `json:"return_queue,omitempty"`
+	ReturnWindow string              `json:"return_window,omitempty"`
+	HoldUntil    time.Time           `json:"hold_until,omitzero"`
+	Recalls      int                 `json:"recalls,omitempty"`
+	KioskID      int64               `json:"kiosk_id,omitempty"`
+	History      []store.TicketEvent `json:"history,omitempty"`
+	OutOfOrder   bool                `json:"out_of_order,omitempty"` // on a call: it jumped the line
+	Reason       string              `json:"reason,omitempty"`       // ... and why
+}
+
+func staffTicket(t store.Ticket) StaffTicket {
+	return StaffTicket{ID: t.ID, Number: t.Number, Day: t.Day, Queue: t.Queue, Item: t.Item, Priority: t.Priority,
+		State: t.State, IssuedAt: t.IssuedAt, CalledAt: t.CalledAt, StartedAt: t.StartedAt, FinishedAt: t.FinishedAt,
+		Window: t.Window, TargetWindow: t.TargetWindow, ReturnQueue: t.ReturnQueue, ReturnWindow: t.ReturnWindow,
+		HoldUntil: t.HoldUntil, Recalls: t.Recalls, KioskID: t.KioskID}
+}
+
+func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	day := r.URL.Query().Get("day")
+	if day == "" {
+		day = queue.ServiceDay(s.now())
+	}
+	ts, err := s.st.Tickets(r.Context(), day)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]StaffTicket, len(ts))
+	for i, t := range ts {
+		out[i] = staffTicket(t)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) ticketID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusBadRequest, codeInvalid, "ticket id must be a positive number")
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Server) getTicket(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	id, ok := s.ticketID(w, r)
+	if !ok {
+		return
+	}
+	t, err := s.st.TicketByID(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	st := staffTicket(t)
+	if st.History, err = s.st.TicketHistory(r.Context(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// CancelRequest is the body of POST /tickets/{id}/cancel.
+type CancelRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) cancelTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	id, ok := s.ticketID(w, r)
+	if !ok {
+		return
+	}
+	var req CancelRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	t, err := s.st.CancelTicket(r.Context(), actor(p, ""), id, req.Reason)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, staffTicket(t))
+}
+
+func (s *Server) overview(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	ov, err := s.st.Overview(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ov)
+}
+
+// Display is what a call display board shows: no staff names, no personal data.
+type Display struct {
+	Hall    store.Hall      `json:"hall"`
+	Day     string          `json:"day"`
+	Windows []DisplayWindow `json:"windows"`
+	Queues  []DisplayQueue  `json:"queues"`
+	Recent  []store.Call    `json:"recent_calls"`
+	LastID  uint64          `json:"last_event_id"` // subscribe to /events with this as Last-Event-ID
+}
+
+// DisplayWindow is one window on the board.
+type DisplayWindow struct {
+	Number  int    `json:"number"`
+	Name    string `json:"name"`
+	NameEn  string `json:"name_en"`
+	Open    bool   `json:"open"`
+	Current string `json:"current,omitempty"`
+	State   string `json:"state,omitempty"`
+}
+
+// DisplayQueue is one queue on the board.
+type DisplayQueue struct {
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	NameEn  string `json:"name_en"`
+	Waiting int    `json:"waiting"`
+}
+
+func (s *Server) getDisplay(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	last := s.broker.LastID() // before the read: events after it may repeat, none are missed
+	ov, err := s.st.Overview(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	hall, err := s.st.Hall(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := Display{Hall: hall, Day: ov.Day, Recent: ov.Recent, LastID: last}
+	for _, win := range ov.Windows {
+		d.Windows = append(d.Windows, DisplayWindow{Number: win.Number, Name: win.Name, NameEn: win.NameEn,
+			Open: win.Open, Current: win.Current, State: win.State})
+	}
+	for _, q := range ov.Queues {
+		d.Queues = append(d.Queues, DisplayQueue{Code: q.Code, Name: q.Name, NameEn: q.NameEn, Waiting: q.Waiting})
+	}
+	writeJSON(w, http.StatusOK, d)
+}
