@@ -64,6 +64,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code = http.StatusConflict, codeConflict
 	case errors.Is(err, store.ErrClosed):
 		status, code = http.StatusServiceUnavailable, codeUnavailable
+	case r.Context().Err() != nil:
+		// The caller went away (or the server is shutting down): nobody
+		// reads an answer, and it is not a fault of the hall server.
+		status, code = http.StatusServiceUnavailable, codeUnavailable
 	default:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, codeInternal, "internal error: the hall server logged it; try again, and tell the technician if it persists")

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -102,14 +103,47 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if created {
 		log.Info("initialised a new hall", "code", hall.Code, "name", hall.Name, "data", c.data)
 	}
+	var enroll hallserver.EnrollmentCode
 	if c.demo {
 		if err := hallserver.CreateDemoAccounts(ctx, st, store.System); err != nil {
+			return err
+		}
+		if enroll, err = hallserver.CreateEnrollmentCode(ctx, st, store.System, "K01", 24*time.Hour); err != nil {
 			return err
 		}
 	}
 	srv := hallserver.New(st, hub, hallserver.Config{Logger: log})
 	defer srv.Close()
-	log.Info("hall server starting", "hall", hall.Code, "addr", c.addr, "data", c.data)
-	fmt.Fprintf(stdout, "hallserver: %s (%s) listening on %s\n", hall.Name, hall.Code, c.addr)
-	return hallserver.ListenAndServe(ctx, c.addr, srv.Handler(), c.grace, log)
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another hall server running? choose another --addr)", c.addr, err)
+	}
+	log.Info("hall server starting", "hall", hall.Code, "addr", ln.Addr().String(), "data", c.data)
+	fmt.Fprintf(stdout, "hallserver: %s (%s) listening on http://%s\n", hall.Name, hall.Code, ln.Addr())
+	if c.demo {
+		printDemo(stdout, "http://"+ln.Addr().String(), enroll)
+	}
+	return hallserver.Serve(ctx, ln, srv.Handler(), c.grace, log)
+}
+
+// printDemo shows a newcomer where to go and how to sign in.
+func printDemo(w io.Writer, base string, enroll hallserver.EnrollmentCode) {
+	fmt.Fprintf(w, `
+  OneStop demo hall is running. Press Ctrl-C to stop.
+
+  API            %[1]s/api/v1/   (OpenAPI: %[1]s/api/v1/openapi.json)
+  Call display   %[1]s/api/v1/display   live events: %[1]s/api/v1/events
+  Health         %[1]s/healthz   %[1]s/readyz   metrics: %[1]s/metrics
+
+  Demo accounts (demo halls only):
+`, base)
+	for _, a := range hallserver.DemoAccounts {
+		fmt.Fprintf(w, "    %-10s %-16s %-12s %s\n", a.Username, a.Password, a.Role, a.DisplayName)
+	}
+	fmt.Fprintf(w, `
+  Kiosk K01 enrollment code: %s (valid 24 h, once)
+
+  Try it:
+    curl -s -XPOST %[2]s/api/v1/auth/login -d '{"username":"wangfang","password":"demo-counter-1"}'
+`, enroll.Code, base)
 }
