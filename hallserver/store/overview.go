@@ -90,7 +90,10 @@ func (s *Store) ahead(ctx context.Context, t Ticket, p queue.Policy) (int, error
 	// before(K) is "ordered before key K", ties broken by issue time then id.
 	before := "(issued_at < ? OR (issued_at = ? AND (issued_at < ? OR (issued_at = ? AND id < ?))))"
 	if p.Kind == queue.Ageing {
-		bonus := p.AgeingBonus.Milliseconds()
+		// Issue times are whole milliseconds, so against them a bonus with a
+		// fraction of a millisecond orders exactly like the next whole
+		// millisecond: round up (truncating would disagree with queue.Ahead).
+		bonus := (p.AgeingBonus + time.Millisecond - 1).Milliseconds()
 		key := issued
 		if t.Priority != queue.Regular {
 			key -= bonus

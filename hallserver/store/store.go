@@ -121,11 +121,14 @@ func (s *Store) Close() error {
 
 // Ping checks that the database answers reads and that the writer runs.
 func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.alive(); err != nil {
+		return err // checked first: after Close the read pool is closed too
+	}
 	var one int
 	if err := s.rdb.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return fmt.Errorf("store: ping: %w", err)
 	}
-	return s.w.alive()
+	return nil
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict

@@ -28,6 +28,10 @@ var Roles = []string{"counter", "supervisor", "admin", "technician"}
 
 var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{1,31}$`)
 
+// normaliseUsername is the form usernames are stored and looked up in:
+// lowercase, without surrounding space.
+func normaliseUsername(u string) string { return strings.ToLower(strings.TrimSpace(u)) }
+
 func validRole(r string) bool {
 	for _, x := range Roles {
 		if x == r {
@@ -64,7 +68,7 @@ func (u User) auditView() map[string]any {
 
 // CreateUser adds a staff account.
 func (s *Store) CreateUser(ctx context.Context, a Actor, n NewUser) (User, error) {
-	n.Username = strings.ToLower(strings.TrimSpace(n.Username))
+	n.Username = normaliseUsername(n.Username)
 	if !usernamePattern.MatchString(n.Username) {
 		return User{}, fmt.Errorf("%w: username %q: use 2 to 32 lowercase letters, digits, dots, dashes or underscores, starting with a letter", ErrInvalid, n.Username)
 	}
@@ -102,7 +106,7 @@ func (s *Store) CreateUser(ctx context.Context, a Actor, n NewUser) (User, error
 // UserByUsername returns an account, with its password hash.
 func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {
 	u, err := scanUser(s.rdb.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE username = ?",
-		strings.ToLower(strings.TrimSpace(username))))
+		normaliseUsername(username)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("store: user %s: %w", username, ErrNotFound)
 	}
@@ -132,6 +136,7 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 
 // SetPassword replaces a user's password hash and ends their sessions.
 func (s *Store) SetPassword(ctx context.Context, a Actor, username, hash string) error {
+	username = normaliseUsername(username)
 	return s.write(ctx, func(tx *Tx) error {
 		u, err := scanUser(tx.QueryRow("SELECT "+userColumns+" FROM users WHERE username = ?", username))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -154,6 +159,7 @@ func (s *Store) SetPassword(ctx context.Context, a Actor, username, hash string)
 // SetUserDisabled disables or re-enables an account; disabling ends its
 // sessions.
 func (s *Store) SetUserDisabled(ctx context.Context, a Actor, username string, disabled bool) error {
+	username = normaliseUsername(username)
 	return s.write(ctx, func(tx *Tx) error {
 		u, err := scanUser(tx.QueryRow("SELECT "+userColumns+" FROM users WHERE username = ?", username))
 		if errors.Is(err, sql.ErrNoRows) {

@@ -150,21 +150,35 @@ func (w *writer) run() {
 	for {
 		select {
 		case <-w.quit:
-			return
-		case r := <-w.reqs:
-			batch = append(batch[:0], r)
-		}
-	fill:
-		for len(batch) < w.max {
-			select {
-			case r := <-w.reqs:
-				batch = append(batch, r)
-			default:
-				break fill
+			// Close promises that the writes already queued finish: commit
+			// them before stopping (a write queued after this sees stopped
+			// and reports ErrClosed).
+			for {
+				batch = w.fill(batch[:0])
+				if len(batch) == 0 {
+					return
+				}
+				w.commit(conn, batch)
 			}
+		case r := <-w.reqs:
+			batch = w.fill(append(batch[:0], r))
+			w.commit(conn, batch)
 		}
-		w.commit(conn, batch)
 	}
+}
+
+// fill adds the writes waiting in the queue to batch, up to the maximum,
+// without waiting for more.
+func (w *writer) fill(batch []*writeReq) []*writeReq {
+	for len(batch) < w.max {
+		select {
+		case r := <-w.reqs:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // commit runs one batch as one transaction.

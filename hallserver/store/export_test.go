@@ -1,0 +1,34 @@
+package store
+
+import (
+	"context"
+
+	"onestop/hallserver/queue"
+)
+
+// Hooks that let the external tests (package store_test) reach a few
+// internals. They exist only while testing.
+
+// Ahead is the store's fast count of people ahead of t under p.
+func (s *Store) Ahead(ctx context.Context, t Ticket, p queue.Policy) (int, error) {
+	return s.ahead(ctx, t, p)
+}
+
+// ComputeHash is the hash the audit chain stores for r.
+func (r AuditRecord) ComputeHash() string { return r.computeHash() }
+
+// Write runs fn through the writer, as every state-changing method does.
+func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error { return s.write(ctx, fn) }
+
+// QueuedWrites is how many writes wait for the writer.
+func (s *Store) QueuedWrites() int { return len(s.w.reqs) }
+
+// WriterStopping reports whether Close has told the writer to stop.
+func (s *Store) WriterStopping() bool {
+	select {
+	case <-s.w.quit:
+		return true
+	default:
+		return false
+	}
+}
