@@ -56,7 +56,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p auth.Princ
 	}
 	hash, err := auth.HashPassword(req.Password)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalid, err.Error())
+		writeError(w, http.StatusBadRequest, codeInvalid, cleanMessage(err))
 		return
 	}
 	u, err := s.st.CreateUser(r.Context(), actor(p, ""), store.NewUser{Username: req.Username,
@@ -80,7 +80,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, p auth.Pr
 	}
 	hash, err := auth.HashPassword(req.Password)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalid, err.Error())
+		writeError(w, http.StatusBadRequest, codeInvalid, cleanMessage(err))
 		return
 	}
 	if err := s.st.SetPassword(r.Context(), actor(p, ""), r.PathValue("username"), hash); err != nil {

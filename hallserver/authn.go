@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"onestop/hallserver/auth"
@@ -46,14 +47,20 @@ func (s *Server) authenticate(r *http.Request) (auth.Principal, authMethod, erro
 	case token == "":
 		return auth.Principal{}, authNone, nil
 	case strings.HasPrefix(token, auth.DevicePrefix) && how == authBearer:
-		k, err := s.st.KioskByToken(r.Context(), auth.HashToken(token))
+		hash := auth.HashToken(token)
+		if p, ok := s.kiosks.get(hash, s.now()); ok {
+			return p, how, nil
+		}
+		k, err := s.st.KioskByToken(r.Context(), hash)
 		if errors.Is(err, store.ErrNotFound) {
 			return auth.Principal{}, authNone, nil
 		}
 		if err != nil {
 			return auth.Principal{}, authNone, err
 		}
-		return auth.Principal{Role: auth.Kiosk, KioskID: k.ID, KioskName: k.Name}, how, nil
+		p := auth.Principal{Role: auth.Kiosk, KioskID: k.ID, KioskName: k.Name}
+		s.kiosks.put(hash, p, s.now())
+		return p, how, nil
 	case strings.HasPrefix(token, auth.SessionPrefix):
 		hash := auth.HashToken(token)
 		sess, u, err := s.st.SessionUser(r.Context(), hash)
@@ -234,7 +241,7 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request, p aut
 	}
 	hash, err := auth.HashPassword(req.New)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalid, err.Error())
+		writeError(w, http.StatusBadRequest, codeInvalid, cleanMessage(err))
 		return
 	}
 	if err := s.st.SetPassword(r.Context(), actor(p, ""), p.Username, hash); err != nil {
@@ -324,4 +331,39 @@ func (s *Server) listKiosks(w http.ResponseWriter, r *http.Request, _ auth.Princ
 		ks = []store.Kiosk{}
 	}
 	writeJSON(w, http.StatusOK, ks)
+}
+
+// kioskCacheTTL is how long a kiosk's device token is trusted without a
+// database read. Kiosks send many requests; a token replaced by a
+// re-enrollment stops working within this time.
+const kioskCacheTTL = 30 * time.Second
+
+// kioskCache remembers recently seen device tokens (by hash).
+type kioskCache struct {
+	mu sync.Mutex
+	m  map[string]kioskEntry
+}
+
+type kioskEntry struct {
+	p       auth.Principal
+	expires time.Time
+}
+
+func (c *kioskCache) get(hash string, now time.Time) (auth.Principal, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[hash]
+	if !ok || now.After(e.expires) {
+		return auth.Principal{}, false
+	}
+	return e.p, true
+}
+
+func (c *kioskCache) put(hash string, p auth.Principal, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 10000 {
+		c.m = map[string]kioskEntry{} // a hall has tens of kiosks; never grow without bound
+	}
+	c.m[hash] = kioskEntry{p: p, expires: now.Add(kioskCacheTTL)}
 }

@@ -8,6 +8,10 @@ import (
 	"onestop/hallserver/auth"
 )
 
+// flushDelay is how long an event stream waits after an event for others
+// to send with it. It bounds the latency it adds.
+const flushDelay = 5 * time.Millisecond
+
 // events streams the hall's live events as Server-Sent Events. A client
 // reconnecting with Last-Event-ID gets what it missed; when that is no
 // longer kept, it gets a "reset" event and should reload its state.
@@ -54,15 +58,22 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, _ auth.Principal
 			if _, err := w.Write(m.Data); err != nil {
 				return
 			}
-			// Write whatever else is queued before flushing once.
+			// Gather what else arrives within a few milliseconds and send it
+			// in one write: in a busy hall, hundreds of open streams times
+			// every event would otherwise be a system call each.
+			gather := time.NewTimer(flushDelay)
 			for more := true; more; {
 				select {
 				case m := <-sub.C:
 					if _, err := w.Write(m.Data); err != nil {
+						gather.Stop()
 						return
 					}
-				default:
+				case <-gather.C:
 					more = false
+				case <-r.Context().Done():
+					gather.Stop()
+					return
 				}
 			}
 			flusher.Flush()

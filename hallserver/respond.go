@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"onestop/hallserver/queue"
 	"onestop/hallserver/store"
@@ -77,7 +79,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // cleanMessage strips the package prefixes of wrapped sentinels so that
-// staff read "window 3 is closed: open it first", not the plumbing.
+// staff read "window 3 is closed: open it first", not the plumbing; a
+// sentinel wrapped at the end reads "ticket 9: not found".
 func cleanMessage(err error) string {
 	var te *queue.TransitionError
 	if errors.As(err, &te) {
@@ -88,11 +91,24 @@ func cleanMessage(err error) string {
 		store.ErrForbidden, store.ErrConflict, store.ErrClosed} {
 		prefix := sentinel.Error() + ": "
 		if len(msg) > len(prefix) && msg[:len(prefix)] == prefix {
-			return msg[len(prefix):]
+			msg = msg[len(prefix):]
+			break
 		}
 	}
-	return msg
+	// Drop the package names that errors wrapped with context carry
+	// ("store: ticket 9: store: not found", "policy: queue: policy …").
+	parts := strings.Split(msg, ": ")
+	kept := parts[:0]
+	for _, p := range parts {
+		if !slices.Contains(errorPackages, p) {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ": ")
 }
+
+// errorPackages are the packages whose error prefixes cleanMessage drops.
+var errorPackages = []string{"store", "queue", "auth", "catalogue"}
 
 // decode reads a JSON body into v, refusing unknown fields and bodies
 // larger than maxBody. It writes the error response itself and reports

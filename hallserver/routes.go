@@ -2,6 +2,7 @@ package hallserver
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -107,7 +108,7 @@ func (s *Server) guard(rt route) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
-			s.metrics.requests.WithLabelValues(name, http.StatusText(rec.status)).Inc()
+			s.metrics.requests.WithLabelValues(name, strconv.Itoa(rec.status)).Inc()
 			if !stream {
 				s.metrics.duration.WithLabelValues(name).Observe(time.Since(start).Seconds())
 			}

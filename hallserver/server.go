@@ -39,6 +39,7 @@ type Server struct {
 	log      *slog.Logger
 	broker   *live.Broker
 	limiter  *auth.LoginLimiter
+	kiosks   kioskCache
 	routes   []route
 	handler  http.Handler
 	metrics  *metrics

@@ -142,8 +142,8 @@ func (s *Server) cancelTicket(w http.ResponseWriter, r *http.Request, p auth.Pri
 	if !ok {
 		return
 	}
-	var req CancelRequest
-	if !decode(w, r, &req) {
+	var req CancelRequest // optional, like the window actions' bodies
+	if r.ContentLength != 0 && !decode(w, r, &req) {
 		return
 	}
 	t, err := s.st.CancelTicket(r.Context(), actor(p, ""), id, req.Reason)

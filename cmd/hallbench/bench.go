@@ -121,6 +121,7 @@ func bench(ctx context.Context, cfg benchConfig) (Result, error) {
 				return
 			}
 			defer stream.Close()
+			stream.Only = map[string]bool{"ticket.called": true}
 			for {
 				ev, err := stream.Next()
 				if err != nil {
@@ -321,4 +322,3 @@ func percentileMS(ds []time.Duration, p float64) float64 {
 	i := int(float64(len(s)-1) * p)
 	return float64(s[i].Microseconds()) / 1000
 }
-

@@ -104,7 +104,7 @@ func TestAuditVerifyNamesTamperedRecord(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := newHall(t) // record 1: hall.init
+			dir := newHall(t)                                    // record 1: hall.init
 			for _, u := range []string{"a1", "b2", "c3", "d4"} { // records 2..5
 				if _, err := hallctl(t, "", "users", "add", "--data", dir, "--username", u, "--role", "counter"); err != nil {
 					t.Fatal(err)

@@ -274,4 +274,3 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		})
 	}
 }
-

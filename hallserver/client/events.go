@@ -18,6 +18,9 @@ type Stream struct {
 	sc   *bufio.Scanner
 	// LastID is the ID of the latest event read (for reconnecting).
 	LastID uint64
+	// Only, when set, makes Next skip events of other types without
+	// decoding them.
+	Only map[string]bool
 }
 
 // Events opens the live event stream; lastID > 0 resumes after that event.
@@ -53,6 +56,14 @@ func (s *Stream) Next() (api.Event, error) {
 		switch {
 		case line == "":
 			if ev.Type == "" && data.Len() == 0 {
+				continue
+			}
+			if s.Only != nil && !s.Only[ev.Type] {
+				if ev.ID > 0 {
+					s.LastID = ev.ID
+				}
+				ev = api.Event{}
+				data.Reset()
 				continue
 			}
 			if data.Len() > 0 {

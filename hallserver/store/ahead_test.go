@@ -67,10 +67,13 @@ func pending(tk store.Ticket) bool {
 // TestAheadMatchesEngine holds the store's index counts of people ahead to
 // queue.Ahead computed over every ticket of the day, for every policy kind.
 func TestAheadMatchesEngine(t *testing.T) {
-	t.Parallel()
 	policies := []string{"strict", "interleave:2", "ageing:15m", "ageing:1h", "ageing:90s", "ageing:4h", "ageing:1ms", "ageing:1500us"}
 	for seed := range uint64(5) {
-		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+		// Seeds 3 and 4 count only a few tickets at the front of a line
+		// and the rest from the back and the kept totals.
+		limit := []int{256, 256, 256, 3, 1}[seed]
+		t.Run(fmt.Sprintf("seed %d, count limit %d", seed, limit), func(t *testing.T) {
+			defer store.SetCountLimit(limit)()
 			s, clk := newHall(t)
 			rng := rand.New(rand.NewPCG(seed, 2026))
 			insertRandomTickets(t, rawDB(t, s), rng, 70)

@@ -79,23 +79,55 @@ func (tx *Tx) Audit(a Actor, action, entity, entityID string, before, after any)
 	if err != nil {
 		return fmt.Errorf("store: audit %s: encode after: %w", action, err)
 	}
-	var lastID int64
-	prev := genesisHash
-	err = tx.QueryRow("SELECT last_id, hash FROM audit_head WHERE id = 1").Scan(&lastID, &prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: audit %s: read chain head: %w", action, err)
+	if err := tx.head.load(tx); err != nil {
+		return fmt.Errorf("store: audit %s: %w", action, err)
 	}
-	r := AuditRecord{ID: lastID + 1, At: tx.now, Actor: a.Name, Role: a.Role, Device: a.Device,
-		Action: action, Entity: entity, EntityID: entityID, Before: bj, After: aj, PrevHash: prev}
+	r := AuditRecord{ID: tx.head.id + 1, At: tx.now, Actor: a.Name, Role: a.Role, Device: a.Device,
+		Action: action, Entity: entity, EntityID: entityID, Before: bj, After: aj, PrevHash: tx.head.hash}
 	r.Hash = r.computeHash()
 	if _, err := tx.Exec(`INSERT INTO audit(id, at, actor, role, device, action, entity, entity_id, before, after, prev_hash, hash)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, r.ID, r.At.UnixMilli(), r.Actor, r.Role, r.Device, r.Action,
 		r.Entity, r.EntityID, r.Before, r.After, r.PrevHash, r.Hash); err != nil {
 		return fmt.Errorf("store: audit %s: %w", action, err)
 	}
-	if _, err := tx.Exec(`INSERT INTO audit_head(id, last_id, hash) VALUES (1, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash`, r.ID, r.Hash); err != nil {
-		return fmt.Errorf("store: audit %s: move chain head: %w", action, err)
+	tx.head.id, tx.head.hash, tx.head.dirty = r.ID, r.Hash, true
+	return nil
+}
+
+// chainHead is the audit chain's head during one write transaction. It is
+// read once per transaction (the transaction holds SQLite's write lock, so
+// no other process can append meanwhile), moved in memory by each record,
+// put back by a write that rolls back, and stored once before the commit.
+type chainHead struct {
+	loaded, dirty bool
+	id            int64
+	hash          string
+}
+
+func (h *chainHead) load(tx *Tx) error {
+	if h.loaded {
+		return nil
+	}
+	h.id, h.hash = 0, genesisHash
+	err := tx.QueryRow("SELECT last_id, hash FROM audit_head WHERE id = 1").Scan(&h.id, &h.hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read chain head: %w", err)
+	}
+	h.loaded = true
+	return nil
+}
+
+func (h *chainHead) save(ctx context.Context, stmts *stmtCache) error {
+	if !h.dirty {
+		return nil
+	}
+	st, err := stmts.get(`INSERT INTO audit_head(id, last_id, hash) VALUES (1, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash`)
+	if err == nil {
+		_, err = st.ExecContext(ctx, h.id, h.hash)
+	}
+	if err != nil {
+		return fmt.Errorf("store: move audit chain head: %w", err)
 	}
 	return nil
 }
@@ -113,7 +145,7 @@ type AuditVerdict struct {
 // VerifyAudit walks the whole audit chain and reports the first record
 // that was changed or removed.
 func (s *Store) VerifyAudit(ctx context.Context) (AuditVerdict, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT id, at, actor, role, device, action, entity, entity_id,
+	rows, err := s.query(ctx, `SELECT id, at, actor, role, device, action, entity, entity_id,
 		before, after, prev_hash, hash FROM audit ORDER BY id`)
 	if err != nil {
 		return AuditVerdict{}, fmt.Errorf("store: verify audit: %w", err)
@@ -155,7 +187,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditVerdict, error) {
 	v.HeadID, v.HeadHash = prevID, prevHash
 	var headID int64
 	var headHash string
-	err = s.rdb.QueryRowContext(ctx, "SELECT last_id, hash FROM audit_head WHERE id = 1").Scan(&headID, &headHash)
+	err = s.queryRow(ctx, "SELECT last_id, hash FROM audit_head WHERE id = 1").Scan(&headID, &headHash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if prevID != 0 {
@@ -175,7 +207,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditVerdict, error) {
 
 // AuditTrail returns the records of one entity, oldest first.
 func (s *Store) AuditTrail(ctx context.Context, entity, entityID string) ([]AuditRecord, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT id, at, actor, role, device, action, entity, entity_id,
+	rows, err := s.query(ctx, `SELECT id, at, actor, role, device, action, entity, entity_id,
 		before, after, prev_hash, hash FROM audit WHERE entity = ? AND entity_id = ? ORDER BY id`, entity, entityID)
 	if err != nil {
 		return nil, fmt.Errorf("store: audit trail of %s %s: %w", entity, entityID, err)

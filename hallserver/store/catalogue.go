@@ -86,7 +86,7 @@ func (s *Store) Catalogue(ctx context.Context) (*catalogue.Catalogue, error) {
 		return nil, err
 	}
 	c.Version = v
-	rows, err := s.rdb.QueryContext(ctx, "SELECT code, name, name_en FROM departments ORDER BY code")
+	rows, err := s.query(ctx, "SELECT code, name, name_en FROM departments ORDER BY code")
 	if err != nil {
 		return nil, fmt.Errorf("store: read departments: %w", err)
 	}
@@ -99,7 +99,7 @@ func (s *Store) Catalogue(ctx context.Context) (*catalogue.Catalogue, error) {
 		c.Departments = append(c.Departments, d)
 	}
 	rows.Close()
-	rows, err = s.rdb.QueryContext(ctx, "SELECT code, name, name_en, departments FROM queues ORDER BY code")
+	rows, err = s.query(ctx, "SELECT code, name, name_en, departments FROM queues ORDER BY code")
 	if err != nil {
 		return nil, fmt.Errorf("store: read queues: %w", err)
 	}
@@ -117,7 +117,7 @@ func (s *Store) Catalogue(ctx context.Context) (*catalogue.Catalogue, error) {
 		c.Queues = append(c.Queues, q)
 	}
 	rows.Close()
-	rows, err = s.rdb.QueryContext(ctx, `SELECT w.number, w.name, w.name_en, COALESCE(group_concat(wq.queue, ''), '')
+	rows, err = s.query(ctx, `SELECT w.number, w.name, w.name_en, COALESCE(group_concat(wq.queue, ''), '')
 		FROM windows w LEFT JOIN window_queues wq ON wq.window = w.number GROUP BY w.number ORDER BY w.number`)
 	if err != nil {
 		return nil, fmt.Errorf("store: read windows: %w", err)
@@ -135,7 +135,7 @@ func (s *Store) Catalogue(ctx context.Context) (*catalogue.Catalogue, error) {
 		c.Windows = append(c.Windows, w)
 	}
 	rows.Close()
-	rows, err = s.rdb.QueryContext(ctx, "SELECT detail FROM items ORDER BY code")
+	rows, err = s.query(ctx, "SELECT detail FROM items ORDER BY code")
 	if err != nil {
 		return nil, fmt.Errorf("store: read items: %w", err)
 	}

@@ -32,3 +32,11 @@ func (s *Store) WriterStopping() bool {
 		return false
 	}
 }
+
+// SetCountLimit changes how far the people-ahead count walks a line from
+// the front; it returns a function that restores it.
+func SetCountLimit(n int) (restore func()) {
+	old := countLimit
+	countLimit = n
+	return func() { countLimit = old }
+}

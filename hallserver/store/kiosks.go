@@ -90,7 +90,7 @@ func (s *Store) EnrollKiosk(ctx context.Context, codeHash, tokenHash string) (Ki
 func (s *Store) KioskByToken(ctx context.Context, tokenHash string) (Kiosk, error) {
 	var k Kiosk
 	var enrolled, seen int64
-	err := s.rdb.QueryRowContext(ctx, "SELECT id, name, enrolled_at, last_seen, disabled FROM kiosks WHERE token_hash = ?", tokenHash).
+	err := s.queryRow(ctx, "SELECT id, name, enrolled_at, last_seen, disabled FROM kiosks WHERE token_hash = ?", tokenHash).
 		Scan(&k.ID, &k.Name, &enrolled, &seen, &k.Disabled)
 	if errors.Is(err, sql.ErrNoRows) || k.Disabled {
 		return Kiosk{}, fmt.Errorf("store: kiosk: %w", ErrNotFound)
@@ -104,7 +104,7 @@ func (s *Store) KioskByToken(ctx context.Context, tokenHash string) (Kiosk, erro
 
 // Kiosks lists the enrolled kiosks.
 func (s *Store) Kiosks(ctx context.Context) ([]Kiosk, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT id, name, enrolled_at, last_seen, disabled FROM kiosks ORDER BY name")
+	rows, err := s.query(ctx, "SELECT id, name, enrolled_at, last_seen, disabled FROM kiosks ORDER BY name")
 	if err != nil {
 		return nil, fmt.Errorf("store: kiosks: %w", err)
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"onestop/hallserver/queue"
@@ -41,7 +44,7 @@ func (s *Store) StatusOf(ctx context.Context, t Ticket) (TicketStatus, error) {
 func (s *Store) statusOf(ctx context.Context, t Ticket) (TicketStatus, error) {
 	st := TicketStatus{Number: t.Number, Day: t.Day, Queue: t.Queue, State: string(t.State),
 		IssuedAt: t.IssuedAt, CalledAt: t.CalledAt}
-	if err := s.rdb.QueryRowContext(ctx, "SELECT name, name_en FROM queues WHERE code = ?", t.Queue).Scan(&st.QueueName, &st.QueueNameEn); err != nil {
+	if err := s.queryRow(ctx, "SELECT name, name_en FROM queues WHERE code = ?", t.Queue).Scan(&st.QueueName, &st.QueueNameEn); err != nil {
 		return st, fmt.Errorf("store: ticket status: queue %s: %w", t.Queue, err)
 	}
 	switch t.State {
@@ -73,55 +76,121 @@ func (s *Store) statusOf(ctx context.Context, t Ticket) (TicketStatus, error) {
 }
 
 // ahead counts the tickets waiting in t's queue that t's policy calls
-// before t. It is queue.Ahead done as index counts, so that a status costs
-// the same with ten or ten thousand people waiting; the tests hold the two
-// to the same answers. Interleave is counted as strict, as queue.Ahead does.
+// before t. It is queue.Ahead done as counts over the partial index
+// tickets_waiting (see countBefore), so that a status reads no ticket rows;
+// the tests hold the two to the same answers. Interleave is counted as
+// strict, as queue.Ahead does.
 func (s *Store) ahead(ctx context.Context, t Ticket, p queue.Policy) (int, error) {
-	const waiting = "day = ? AND queue = ? AND state IN ('issued','transferred','held') AND id <> ?"
-	issued, id := ms(t.IssuedAt), t.ID
-	var regular, priority int
-	var err error
-	count := func(where string, args ...any) (int, error) {
-		var n int
-		err := s.rdb.QueryRowContext(ctx, "SELECT COUNT(*) FROM tickets WHERE "+waiting+" AND "+where,
-			append([]any{t.Day, t.Queue, t.ID}, args...)...).Scan(&n)
-		return n, err
-	}
-	// before(K) is "ordered before key K", ties broken by issue time then id.
-	before := "(issued_at < ? OR (issued_at = ? AND (issued_at < ? OR (issued_at = ? AND id < ?))))"
-	if p.Kind == queue.Ageing {
-		// Issue times are whole milliseconds, so against them a bonus with a
-		// fraction of a millisecond orders exactly like the next whole
-		// millisecond: round up (truncating would disagree with queue.Ahead).
+	issued := ms(t.IssuedAt)
+	prio := t.Priority != queue.Regular
+	// Each count is of one class (regular, or any priority) whose members
+	// are ordered before t when their issue time is before bound, ties
+	// broken by issue time and then id as queue.Ahead does.
+	var regularBound, priorityBound int64
+	countRegular, countPriority := true, true
+	switch {
+	case p.Kind == queue.Ageing:
+		// Score = wait + bonus for priority: x is before t when
+		// issued(x) - bonus(x) < issued(t) - bonus(t).
 		bonus := (p.AgeingBonus + time.Millisecond - 1).Milliseconds()
-		key := issued
-		if t.Priority != queue.Regular {
-			key -= bonus
-		}
-		regular, err = count("priority = '' AND "+before, key, key, issued, issued, id)
-		if err == nil {
-			priority, err = count("priority <> '' AND "+before, key+bonus, key+bonus, issued, issued, id)
-		}
-	} else {
-		if t.Priority == queue.Regular {
-			regular, err = count("priority = '' AND "+before, issued, issued, issued, issued, id)
-			if err == nil {
-				priority, err = count("priority <> ''")
-			}
+		if prio {
+			regularBound, priorityBound = issued-bonus, issued
 		} else {
-			priority, err = count("priority <> '' AND "+before, issued, issued, issued, issued, id)
+			regularBound, priorityBound = issued, issued+bonus
 		}
+	case prio: // strict: only older priority tickets come first
+		priorityBound, countRegular = issued, false
+	default: // strict: every priority ticket and older regular ones
+		regularBound, priorityBound = issued, math.MaxInt64
 	}
-	if err != nil {
-		return 0, fmt.Errorf("store: people ahead of %s: %w", t.Number, err)
+	n := 0
+	for _, c := range []struct {
+		on    bool
+		class string
+		bound int64
+	}{{countRegular, "priority = ''", regularBound}, {countPriority, priorityIn, priorityBound}} {
+		if !c.on {
+			continue
+		}
+		k, err := s.countBefore(ctx, t, c.class, c.bound)
+		if err != nil {
+			return 0, fmt.Errorf("store: people ahead of %s: %w", t.Number, err)
+		}
+		n += k
 	}
-	return regular + priority, nil
+	return n, nil
+}
+
+// countLimit is how far countBefore counts the back of a line before it
+// counts the front instead (a variable so that tests take both paths).
+var countLimit = 256
+
+// countBefore counts the waiting tickets of one class in t's queue that
+// come before bound. SQLite counts index entries one by one, so counting a
+// line of thousands costs milliseconds. Most questions are asked from the
+// back of the line (the slip of a ticket just taken, a phone page soon
+// after), so it counts the back, up to countLimit, and subtracts it from
+// the class's total (kept by triggers in waiting_counts); only for a
+// ticket deep in a long line does it count the front.
+func (s *Store) countBefore(ctx context.Context, t Ticket, class string, bound int64) (int, error) {
+	base := `FROM tickets WHERE day = ? AND queue = ? AND ` + class + ` AND state IN ('issued','transferred','held') AND `
+	before, after, args := beforeBound(bound, ms(t.IssuedAt), t.ID)
+	args = append([]any{t.Day, t.Queue}, args...)
+	var back int
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+base+after+` LIMIT `+strconv.Itoa(countLimit)+`)`,
+		args...).Scan(&back); err != nil {
+		return 0, err
+	}
+	if back < countLimit {
+		var total int
+		if err := s.queryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM waiting_counts WHERE day = ? AND queue = ? AND `+class,
+			t.Day, t.Queue).Scan(&total); err != nil {
+			return 0, err
+		}
+		return max(total-back, 0), nil
+	}
+	var front int
+	if err := s.queryRow(ctx, `SELECT COUNT(*) `+base+before, args...).Scan(&front); err != nil {
+		return 0, err
+	}
+	return front, nil
+}
+
+// priorityIn matches every priority class, as an IN list so that the
+// index on (day, queue, priority, issued_at) is used range by range.
+var priorityIn = func() string {
+	var b strings.Builder
+	b.WriteString("priority IN (")
+	for i, c := range priorityClasses[1:] {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("'" + string(c) + "'")
+	}
+	return b.String() + ")"
+}()
+
+// beforeBound returns the condition "ordered before bound" and its
+// complement, for a class whose order key is the issue time shifted so
+// that t's own key is at bound. When the bound is t's own issue time the
+// tie is broken by id; a bound before it includes the tie (the other
+// ticket was issued earlier), a bound after it excludes it. Both are
+// plain ranges over the index, never a NOT.
+func beforeBound(bound, issued, id int64) (before, after string, args []any) {
+	switch {
+	case bound == issued:
+		return "(issued_at, id) < (?, ?)", "(issued_at, id) >= (?, ?)", []any{bound, id}
+	case bound < issued:
+		return "issued_at <= ?", "issued_at > ?", []any{bound}
+	default:
+		return "issued_at < ?", "issued_at >= ?", []any{bound}
+	}
 }
 
 // recentServiceTimes returns the service times of the queue's latest
 // finished tickets of the day.
 func (s *Store) recentServiceTimes(ctx context.Context, q, day string) ([]time.Duration, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT finished_at - started_at FROM tickets
+	rows, err := s.query(ctx, `SELECT finished_at - started_at FROM tickets
 		WHERE day = ? AND queue = ? AND state = 'done' AND started_at > 0
 		ORDER BY finished_at DESC LIMIT 20`, day, q)
 	if err != nil {
@@ -141,7 +210,7 @@ func (s *Store) recentServiceTimes(ctx context.Context, q, day string) ([]time.D
 
 func (s *Store) openWindows(ctx context.Context, q string) (int, error) {
 	var n int
-	err := s.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM windows w JOIN window_queues wq ON wq.window = w.number
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM windows w JOIN window_queues wq ON wq.window = w.number
 		WHERE w.open = 1 AND wq.queue = ?`, q).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: open windows: %w", err)
@@ -193,7 +262,7 @@ type Overview struct {
 func (s *Store) Overview(ctx context.Context) (Overview, error) {
 	now := s.now()
 	ov := Overview{Day: queue.ServiceDay(now)}
-	rows, err := s.rdb.QueryContext(ctx, `SELECT q.code, q.name, q.name_en,
+	rows, err := s.query(ctx, `SELECT q.code, q.name, q.name_en,
 		COALESCE(SUM(t.state IN ('issued','transferred','held')), 0),
 		COALESCE(MIN(CASE WHEN t.state IN ('issued','transferred','held') THEN t.issued_at END), 0),
 		COUNT(t.id), COALESCE(SUM(t.state = 'done'), 0), COALESCE(SUM(t.state = 'no_show'), 0),
@@ -216,7 +285,7 @@ func (s *Store) Overview(ctx context.Context) (Overview, error) {
 		ov.Queues = append(ov.Queues, q)
 	}
 	rows.Close()
-	rows, err = s.rdb.QueryContext(ctx, `SELECT w.number, w.name, w.name_en, w.open, COALESCE(u.display_name, ''),
+	rows, err = s.query(ctx, `SELECT w.number, w.name, w.name_en, w.open, COALESCE(u.display_name, ''),
 		COALESCE((SELECT group_concat(queue, '') FROM window_queues WHERE window = w.number), ''),
 		COALESCE(t.number, ''), COALESCE(t.state, '')
 		FROM windows w LEFT JOIN users u ON u.id = w.staff_user
@@ -244,7 +313,7 @@ func (s *Store) Overview(ctx context.Context) (Overview, error) {
 }
 
 func (s *Store) recentCalls(ctx context.Context, day string, n int) ([]Call, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT t.number, e.window, e.at FROM ticket_events e
+	rows, err := s.query(ctx, `SELECT t.number, e.window, e.at FROM ticket_events e
 		JOIN tickets t ON t.id = e.ticket_id
 		WHERE e.action IN ('call','recall') AND t.day = ? ORDER BY e.id DESC LIMIT ?`, day, n)
 	if err != nil {
@@ -268,9 +337,8 @@ var _ querier = (*sql.DB)(nil)
 
 // WaitingCounts returns how many tickets wait in each queue today.
 func (s *Store) WaitingCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT q.code, (SELECT COUNT(*) FROM tickets t
-		WHERE t.day = ? AND t.queue = q.code AND t.state IN ('issued','transferred','held')) FROM queues q`,
-		queue.ServiceDay(s.now()))
+	rows, err := s.query(ctx, `SELECT q.code, COALESCE((SELECT SUM(n) FROM waiting_counts w
+		WHERE w.day = ? AND w.queue = q.code), 0) FROM queues q`, queue.ServiceDay(s.now()))
 	if err != nil {
 		return nil, fmt.Errorf("store: waiting counts: %w", err)
 	}

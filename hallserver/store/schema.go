@@ -113,13 +113,47 @@ CREATE TABLE tickets (
 	UNIQUE (orig_queue, day, seq)
 );
 -- Waiting tickets by queue, class and age: a call reads only the head of
--- each line, and "people ahead" is a count over this index.
-CREATE INDEX tickets_waiting ON tickets(day, queue, priority, issued_at, id)
+-- each line, and "people ahead" is a count over this index alone (it
+-- covers every column those queries test).
+CREATE INDEX tickets_waiting ON tickets(day, queue, priority, issued_at, id, state, target_window, hold_until)
 	WHERE state IN ('issued','transferred','held');
 CREATE INDEX tickets_reserved ON tickets(target_window, day)
 	WHERE target_window <> '' AND state IN ('issued','transferred','held');
 CREATE INDEX tickets_window ON tickets(window, state);
 CREATE INDEX tickets_done ON tickets(day, queue, finished_at) WHERE state = 'done';
+
+-- How many tickets wait, by day, queue and priority class, kept by
+-- triggers so that every writer (the server, hallctl) keeps it right.
+-- Line lengths and "people ahead" read it instead of counting the line.
+CREATE TABLE waiting_counts (
+	day      TEXT NOT NULL,
+	queue    TEXT NOT NULL,
+	priority TEXT NOT NULL,
+	n        INTEGER NOT NULL CHECK (n >= 0),
+	PRIMARY KEY (day, queue, priority)
+) WITHOUT ROWID;
+CREATE TRIGGER waiting_insert AFTER INSERT ON tickets
+	WHEN NEW.state IN ('issued','transferred','held')
+BEGIN
+	INSERT INTO waiting_counts(day, queue, priority, n) VALUES (NEW.day, NEW.queue, NEW.priority, 1)
+		ON CONFLICT(day, queue, priority) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER waiting_leave AFTER UPDATE OF state, queue ON tickets
+	WHEN OLD.state IN ('issued','transferred','held')
+BEGIN
+	UPDATE waiting_counts SET n = n - 1 WHERE day = OLD.day AND queue = OLD.queue AND priority = OLD.priority;
+END;
+CREATE TRIGGER waiting_enter AFTER UPDATE OF state, queue ON tickets
+	WHEN NEW.state IN ('issued','transferred','held')
+BEGIN
+	INSERT INTO waiting_counts(day, queue, priority, n) VALUES (NEW.day, NEW.queue, NEW.priority, 1)
+		ON CONFLICT(day, queue, priority) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER waiting_delete AFTER DELETE ON tickets
+	WHEN OLD.state IN ('issued','transferred','held')
+BEGIN
+	UPDATE waiting_counts SET n = n - 1 WHERE day = OLD.day AND queue = OLD.queue AND priority = OLD.priority;
+END;
 
 -- Every transition of every ticket, with its own time: waits, walks to the
 -- counter, service and idle times are computed from here.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"onestop/hallserver/queue"
@@ -117,9 +118,45 @@ func loadSettings(ctx context.Context, q querier) (Settings, error) {
 	return st, nil
 }
 
+// settingsTTL is how long Settings trusts its cached copy. Changes made
+// through this Store are seen at once; a change by another process (none
+// makes one today) within this time.
+const settingsTTL = 2 * time.Second
+
+// settingsCache holds the latest settings read.
+type settingsCache struct {
+	mu sync.Mutex
+	st Settings
+	at time.Time
+}
+
 // Settings returns the hall's current queue settings.
 func (s *Store) Settings(ctx context.Context) (Settings, error) {
-	return loadSettings(ctx, s.rdb)
+	c := &s.settings
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < settingsTTL {
+		return c.st, nil
+	}
+	st, err := loadSettings(ctx, readQuerier{s})
+	if err != nil {
+		return st, err
+	}
+	c.st, c.at = st, time.Now()
+	return st, nil
+}
+
+func (s *Store) forgetSettings() {
+	s.settings.mu.Lock()
+	s.settings.at = time.Time{}
+	s.settings.mu.Unlock()
+}
+
+// readQuerier runs meta reads through the read pool's prepared statements.
+type readQuerier struct{ s *Store }
+
+func (q readQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.s.queryRow(ctx, query, args...)
 }
 
 // UpdateSettings validates and stores new settings, audited.
@@ -144,26 +181,41 @@ func (s *Store) UpdateSettings(ctx context.Context, a Actor, st Settings) (Setti
 		tx.Emit(Event{Type: EventSettingsChanged, At: tx.now})
 		return tx.Audit(a, "settings.update", "settings", "queue", before, st)
 	})
+	s.forgetSettings()
 	if err != nil {
 		return Settings{}, err
 	}
 	return st, nil
 }
 
-// Hall returns the hall's identity; ErrNotFound before InitHall.
+// Hall returns the hall's identity; ErrNotFound before InitHall. A hall's
+// identity never changes, so it is read once.
 func (s *Store) Hall(ctx context.Context) (Hall, error) {
-	code, ok, err := metaValue(ctx, s.rdb, "hall_code")
+	if h := s.hall.Load(); h != nil {
+		return *h, nil
+	}
+	h, err := s.readHall(ctx)
+	if err != nil {
+		return h, err
+	}
+	s.hall.Store(&h)
+	return h, nil
+}
+
+func (s *Store) readHall(ctx context.Context) (Hall, error) {
+	rq := readQuerier{s}
+	code, ok, err := metaValue(ctx, rq, "hall_code")
 	if err != nil {
 		return Hall{}, err
 	}
 	if !ok {
 		return Hall{}, fmt.Errorf("store: hall not initialised: %w", ErrNotFound)
 	}
-	name, _, err := metaValue(ctx, s.rdb, "hall_name")
+	name, _, err := metaValue(ctx, rq, "hall_name")
 	if err != nil {
 		return Hall{}, err
 	}
-	created, _, err := metaValue(ctx, s.rdb, "created_at")
+	created, _, err := metaValue(ctx, rq, "created_at")
 	if err != nil {
 		return Hall{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -30,11 +31,15 @@ type Options struct {
 
 // Store is a hall's database. It is safe for concurrent use.
 type Store struct {
-	path string
-	now  func() time.Time
-	wdb  *sql.DB // one connection, used only by the writer goroutine
-	rdb  *sql.DB // read-only pool
-	w    *writer
+	path  string
+	now   func() time.Time
+	wdb   *sql.DB    // one connection, used only by the writer goroutine
+	rdb   *sql.DB    // read-only pool
+	reads *stmtCache // statements prepared on the read pool
+	w     *writer
+
+	settings settingsCache
+	hall     atomic.Pointer[Hall]
 }
 
 // dsn builds the connection string with the pragmas every connection needs:
@@ -86,7 +91,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	}
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
-	s := &Store{path: path, now: opts.Now, wdb: wdb, rdb: rdb}
+	s := &Store{path: path, now: opts.Now, wdb: wdb, rdb: rdb, reads: newStmtCache(rdb.PrepareContext)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -108,6 +113,7 @@ func (s *Store) Now() time.Time { return s.now() }
 // database.
 func (s *Store) Close() error {
 	s.w.close()
+	s.reads.close()
 	err1 := s.rdb.Close()
 	err2 := s.wdb.Close()
 	if err1 != nil {

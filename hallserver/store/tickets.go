@@ -193,7 +193,7 @@ func (tx *Tx) saveTicket(t Ticket) error {
 
 // TicketByToken returns the ticket with the given token.
 func (s *Store) TicketByToken(ctx context.Context, token string) (Ticket, error) {
-	t, err := scanTicket(s.rdb.QueryRowContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE token = ?", token))
+	t, err := scanTicket(s.queryRow(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE token = ?", token))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Ticket{}, fmt.Errorf("store: ticket: %w", ErrNotFound)
 	}
@@ -205,7 +205,7 @@ func (s *Store) TicketByToken(ctx context.Context, token string) (Ticket, error)
 
 // TicketByID returns the ticket with the given id.
 func (s *Store) TicketByID(ctx context.Context, id int64) (Ticket, error) {
-	t, err := scanTicket(s.rdb.QueryRowContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE id = ?", id))
+	t, err := scanTicket(s.queryRow(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Ticket{}, fmt.Errorf("store: ticket %d: %w", id, ErrNotFound)
 	}
@@ -220,7 +220,7 @@ func (s *Store) Tickets(ctx context.Context, day string) ([]Ticket, error) {
 	if _, err := time.Parse("2006-01-02", day); err != nil {
 		return nil, fmt.Errorf("%w: day %q: use YYYY-MM-DD", ErrInvalid, day)
 	}
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE day = ? ORDER BY id", day)
+	rows, err := s.query(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE day = ? ORDER BY id", day)
 	if err != nil {
 		return nil, fmt.Errorf("store: tickets of %s: %w", day, err)
 	}
@@ -241,7 +241,7 @@ type TicketEvent struct {
 
 // TicketHistory returns every transition of a ticket, oldest first.
 func (s *Store) TicketHistory(ctx context.Context, id int64) ([]TicketEvent, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT at, action, from_state, to_state, window, actor, out_of_order, reason
+	rows, err := s.query(ctx, `SELECT at, action, from_state, to_state, window, actor, out_of_order, reason
 		FROM ticket_events WHERE ticket_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: ticket history: %w", err)

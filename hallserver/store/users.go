@@ -105,7 +105,7 @@ func (s *Store) CreateUser(ctx context.Context, a Actor, n NewUser) (User, error
 
 // UserByUsername returns an account, with its password hash.
 func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {
-	u, err := scanUser(s.rdb.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE username = ?",
+	u, err := scanUser(s.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE username = ?",
 		normaliseUsername(username)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("store: user %s: %w", username, ErrNotFound)
@@ -118,7 +118,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (User, erro
 
 // Users lists every account.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+userColumns+" FROM users ORDER BY username")
+	rows, err := s.query(ctx, "SELECT "+userColumns+" FROM users ORDER BY username")
 	if err != nil {
 		return nil, fmt.Errorf("store: users: %w", err)
 	}
@@ -213,7 +213,7 @@ func (s *Store) CreateSession(ctx context.Context, a Actor, sess Session) error 
 func (s *Store) SessionUser(ctx context.Context, tokenHash string) (Session, User, error) {
 	var sess Session
 	var created, expires, seen int64
-	row := s.rdb.QueryRowContext(ctx, `SELECT s.token_hash, s.user_id, s.created_at, s.expires_at, s.last_seen,
+	row := s.queryRow(ctx, `SELECT s.token_hash, s.user_id, s.created_at, s.expires_at, s.last_seen,
 		u.id, u.username, u.display_name, u.role, u.disabled, u.created_at, u.password_at, u.password_hash
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash)
 	var u User

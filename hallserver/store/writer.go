@@ -14,23 +14,37 @@ import (
 type Tx struct {
 	ctx    context.Context
 	conn   *sql.Conn
+	stmts  *stmtCache
 	now    time.Time
 	events []Event
+	head   *chainHead // the audit chain's head, shared by the batch
 }
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
-	return tx.conn.ExecContext(tx.ctx, query, args...)
+	st, err := tx.stmts.get(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(tx.ctx, args...)
 }
 
 // QueryRow runs a query returning at most one row.
 func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
-	return tx.conn.QueryRowContext(tx.ctx, query, args...)
+	st, err := tx.stmts.get(query)
+	if err != nil {
+		return tx.conn.QueryRowContext(tx.ctx, query, args...) // reports the error through Scan
+	}
+	return st.QueryRowContext(tx.ctx, args...)
 }
 
 // Query runs a query returning rows.
 func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
-	return tx.conn.QueryContext(tx.ctx, query, args...)
+	st, err := tx.stmts.get(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(tx.ctx, args...)
 }
 
 // Now is the time of this write: one clock reading shared by everything
@@ -72,6 +86,7 @@ type writer struct {
 	quit    chan struct{}
 	stopped chan struct{}
 	closing atomic.Bool
+	stmts   *stmtCache // statements prepared on the write connection
 	c       writerCounters
 	now     func() time.Time
 }
@@ -146,6 +161,8 @@ func (w *writer) run() {
 		}
 	}
 	defer conn.Close()
+	w.stmts = newStmtCache(conn.PrepareContext)
+	defer w.stmts.close()
 	batch := make([]*writeReq, 0, w.max)
 	for {
 		select {
@@ -190,27 +207,38 @@ func (w *writer) commit(conn *sql.Conn, batch []*writeReq) {
 			r.done <- err
 		}
 	}
-	if _, err := conn.ExecContext(bg, "BEGIN IMMEDIATE"); err != nil {
+	exec := func(q string) error {
+		st, err := w.stmts.get(q)
+		if err != nil {
+			return err
+		}
+		_, err = st.ExecContext(bg)
+		return err
+	}
+	if err := exec("BEGIN IMMEDIATE"); err != nil {
 		fail(fmt.Errorf("store: begin: %w", err))
 		return
 	}
 	var events []Event
 	now := w.now()
+	head := &chainHead{}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = fmt.Errorf("store: write abandoned: %w", err)
 			continue
 		}
-		if _, err := conn.ExecContext(bg, "SAVEPOINT w"); err != nil {
+		if err := exec("SAVEPOINT w"); err != nil {
 			results[i] = fmt.Errorf("store: savepoint: %w", err)
 			continue
 		}
-		tx := &Tx{ctx: r.ctx, conn: conn, now: now}
+		before := *head
+		tx := &Tx{ctx: r.ctx, conn: conn, stmts: w.stmts, now: now, head: head}
 		err := runWrite(tx, r.fn)
 		if err != nil {
-			if _, rbErr := conn.ExecContext(bg, "ROLLBACK TO w"); rbErr != nil {
+			*head = before
+			if rbErr := exec("ROLLBACK TO w"); rbErr != nil {
 				// The transaction is in an unknown state: give up on all of it.
-				conn.ExecContext(bg, "ROLLBACK")
+				exec("ROLLBACK")
 				fail(fmt.Errorf("store: rollback to savepoint after %v: %w", err, rbErr))
 				return
 			}
@@ -218,11 +246,16 @@ func (w *writer) commit(conn *sql.Conn, batch []*writeReq) {
 		} else {
 			events = append(events, tx.events...)
 		}
-		if _, err := conn.ExecContext(bg, "RELEASE w"); err != nil {
-			conn.ExecContext(bg, "ROLLBACK")
+		if err := exec("RELEASE w"); err != nil {
+			exec("ROLLBACK")
 			fail(fmt.Errorf("store: release savepoint: %w", err))
 			return
 		}
+	}
+	if err := head.save(bg, w.stmts); err != nil {
+		exec("ROLLBACK")
+		fail(err)
+		return
 	}
 	w.c.transactions.Add(1)
 	w.c.writes.Add(int64(len(batch)))
@@ -232,8 +265,8 @@ func (w *writer) commit(conn *sql.Conn, batch []*writeReq) {
 			break
 		}
 	}
-	if _, err := conn.ExecContext(bg, "COMMIT"); err != nil {
-		conn.ExecContext(bg, "ROLLBACK")
+	if err := exec("COMMIT"); err != nil {
+		exec("ROLLBACK")
 		fail(fmt.Errorf("store: commit: %w", err))
 		return
 	}
