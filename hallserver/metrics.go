@@ -40,6 +40,9 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "onestop_store_writes_total", Help: "Writes run in those transactions.",
 		}, func() float64 { return float64(s.st.Stats().Writes) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "onestop_store_batch_retries_total", Help: "Batches run again with savepoints because a write failed half-way.",
+		}, func() float64 { return float64(s.st.Stats().Retries) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "onestop_live_subscribers", Help: "Open event streams.",
 		}, func() float64 { return float64(s.broker.Subscribers()) }),

@@ -23,6 +23,7 @@ import (
 
 type benchConfig struct {
 	clients, subscribers, windows int
+	callRate                      float64
 	duration, baseline            time.Duration
 	dir                           string
 	log                           *slog.Logger
@@ -33,7 +34,7 @@ type benchConfig struct {
 type callKey struct{ number, window string }
 
 func bench(ctx context.Context, cfg benchConfig) (Result, error) {
-	res := Result{Clients: cfg.clients, Subscribers: cfg.subscribers, Windows: cfg.windows}
+	res := Result{Clients: cfg.clients, Subscribers: cfg.subscribers, Windows: cfg.windows, CallRate: cfg.callRate}
 
 	baseline, err := baselineInserts(ctx, filepath.Join(cfg.dir, "baseline"), cfg.baseline)
 	if err != nil {
@@ -183,7 +184,20 @@ func bench(ctx context.Context, cfg benchConfig) (Result, error) {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			var pace <-chan time.Time
+			if cfg.callRate > 0 {
+				tick := time.NewTicker(time.Duration(float64(time.Second) / cfg.callRate))
+				defer tick.Stop()
+				pace = tick.C
+			}
 			for loadCtx.Err() == nil {
+				if pace != nil {
+					select {
+					case <-pace:
+					case <-loadCtx.Done():
+						return
+					}
+				}
 				t, err := staff.CallNext(loadCtx, w)
 				at := time.Now()
 				if errors.Is(err, client.ErrNothingWaiting) {

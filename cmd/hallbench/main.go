@@ -35,6 +35,7 @@ type Result struct {
 	Clients           int     `json:"clients"`
 	Subscribers       int     `json:"subscribers"`
 	Windows           int     `json:"windows"`
+	CallRate          float64 `json:"call_rate_per_window"`
 	Seconds           float64 `json:"seconds"`
 	Tickets           int     `json:"tickets"`
 	Calls             int     `json:"calls"`
@@ -61,6 +62,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.clients, "clients", 64, "concurrent kiosk clients issuing tickets")
 	fs.IntVar(&cfg.subscribers, "subscribers", 200, "live event stream subscribers")
 	fs.IntVar(&cfg.windows, "windows", 12, "windows calling and finishing tickets")
+	fs.Float64Var(&cfg.callRate, "call-rate", 4, "calls per second per window (a real window calls every few minutes); 0 calls as fast as the server answers")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long the load runs")
 	fs.DurationVar(&cfg.baseline, "baseline", 3*time.Second, "how long the bare SQLite baseline runs")
 	fs.StringVar(&cfg.dir, "dir", "", "directory for the data (a fresh temporary one when empty)")

@@ -63,6 +63,7 @@ func (tx *Tx) importCatalogue(c *catalogue.Catalogue) error {
 
 // ImportCatalogue replaces the hall's catalogue with c, audited.
 func (s *Store) ImportCatalogue(ctx context.Context, a Actor, c *catalogue.Catalogue) error {
+	defer s.forgetQueues() // service times, open windows or names change
 	return s.write(ctx, func(tx *Tx) error {
 		before, _, err := metaValue(ctx, txQuerier{tx}, "catalogue_version")
 		if err != nil {

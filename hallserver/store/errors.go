@@ -1,6 +1,9 @@
 package store
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Sentinel errors that callers branch on. Errors returned by Store wrap one
 // of these (or a queue.TransitionError) with context.
@@ -18,3 +21,9 @@ var (
 	// ErrClosed: the store has been closed.
 	ErrClosed = errors.New("store: closed")
 )
+
+// isForeignKeyError reports whether SQLite refused a write because a
+// reference did not resolve.
+func isForeignKeyError(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
+}

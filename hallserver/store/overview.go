@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"onestop/hallserver/queue"
@@ -44,9 +45,11 @@ func (s *Store) StatusOf(ctx context.Context, t Ticket) (TicketStatus, error) {
 func (s *Store) statusOf(ctx context.Context, t Ticket) (TicketStatus, error) {
 	st := TicketStatus{Number: t.Number, Day: t.Day, Queue: t.Queue, State: string(t.State),
 		IssuedAt: t.IssuedAt, CalledAt: t.CalledAt}
-	if err := s.queryRow(ctx, "SELECT name, name_en FROM queues WHERE code = ?", t.Queue).Scan(&st.QueueName, &st.QueueNameEn); err != nil {
-		return st, fmt.Errorf("store: ticket status: queue %s: %w", t.Queue, err)
+	qi, err := s.queueInfo(ctx, t.Queue, t.Day)
+	if err != nil {
+		return st, err
 	}
+	st.QueueName, st.QueueNameEn = qi.name, qi.nameEn
 	switch t.State {
 	case queue.Called, queue.Recalled, queue.Serving:
 		st.Window = t.Window
@@ -63,15 +66,7 @@ func (s *Store) statusOf(ctx context.Context, t Ticket) (TicketStatus, error) {
 	if err != nil {
 		return st, err
 	}
-	recent, err := s.recentServiceTimes(ctx, t.Queue, t.Day)
-	if err != nil {
-		return st, err
-	}
-	open, err := s.openWindows(ctx, t.Queue)
-	if err != nil {
-		return st, err
-	}
-	st.EstimatedWait = int(queue.EstimateWait(st.Ahead, recent, open, settings.DefaultService) / time.Second)
+	st.EstimatedWait = int(queue.EstimateWait(st.Ahead, qi.recent, qi.open, settings.DefaultService) / time.Second)
 	return st, nil
 }
 
@@ -136,15 +131,16 @@ func (s *Store) countBefore(ctx context.Context, t Ticket, class string, bound i
 	base := `FROM tickets WHERE day = ? AND queue = ? AND ` + class + ` AND state IN ('issued','transferred','held') AND `
 	before, after, args := beforeBound(bound, ms(t.IssuedAt), t.ID)
 	args = append([]any{t.Day, t.Queue}, args...)
-	var back int
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+base+after+` LIMIT `+strconv.Itoa(countLimit)+`)`,
-		args...).Scan(&back); err != nil {
-		return 0, err
+	var back int // nobody is after a bound of "always": the whole class is before it
+	if bound != math.MaxInt64 {
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+base+after+` LIMIT `+strconv.Itoa(countLimit)+`)`,
+			args...).Scan(&back); err != nil {
+			return 0, err
+		}
 	}
 	if back < countLimit {
-		var total int
-		if err := s.queryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM waiting_counts WHERE day = ? AND queue = ? AND `+class,
-			t.Day, t.Queue).Scan(&total); err != nil {
+		total, err := s.waitingTotal(ctx, t.Day, t.Queue, class)
+		if err != nil {
 			return 0, err
 		}
 		return max(total-back, 0), nil
@@ -154,6 +150,15 @@ func (s *Store) countBefore(ctx context.Context, t Ticket, class string, bound i
 		return 0, err
 	}
 	return front, nil
+}
+
+// waitingTotal is how many tickets of a class wait in a queue, from the
+// counts the triggers keep.
+func (s *Store) waitingTotal(ctx context.Context, day, q, class string) (int, error) {
+	var total int
+	err := s.queryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM waiting_counts WHERE day = ? AND queue = ? AND `+class,
+		day, q).Scan(&total)
+	return total, err
 }
 
 // priorityIn matches every priority class, as an IN list so that the
@@ -185,6 +190,62 @@ func beforeBound(bound, issued, id int64) (before, after string, args []any) {
 	default:
 		return "issued_at < ?", "issued_at >= ?", []any{bound}
 	}
+}
+
+// queueInfo is what a ticket status needs of its queue besides the line:
+// its names and the pace at which it is served.
+type queueInfo struct {
+	name, nameEn string
+	recent       []time.Duration // latest service times of the day
+	open         int             // open windows serving it
+	read         time.Time
+}
+
+// queueInfoTTL bounds how stale a cached queueInfo may be. The store
+// forgets it at once when it finishes a ticket, opens or closes a window
+// or imports a catalogue; the TTL covers changes by another process.
+const queueInfoTTL = 5 * time.Second
+
+type queueInfoCache struct {
+	mu sync.Mutex
+	m  map[string]queueInfo // by day/queue
+}
+
+// queueInfo returns the queue's names and pace, from the cache when fresh.
+func (s *Store) queueInfo(ctx context.Context, q, day string) (queueInfo, error) {
+	key := day + "/" + q
+	c := &s.queues
+	c.mu.Lock()
+	qi, ok := c.m[key]
+	c.mu.Unlock()
+	if ok && time.Since(qi.read) < queueInfoTTL {
+		return qi, nil
+	}
+	qi = queueInfo{read: time.Now()}
+	if err := s.queryRow(ctx, "SELECT name, name_en FROM queues WHERE code = ?", q).Scan(&qi.name, &qi.nameEn); err != nil {
+		return qi, fmt.Errorf("store: queue %s: %w", q, err)
+	}
+	var err error
+	if qi.recent, err = s.recentServiceTimes(ctx, q, day); err != nil {
+		return qi, err
+	}
+	if qi.open, err = s.openWindows(ctx, q); err != nil {
+		return qi, err
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]queueInfo{}
+	}
+	c.m[key] = qi
+	c.mu.Unlock()
+	return qi, nil
+}
+
+// forgetQueues drops the cached queue information after a change to it.
+func (s *Store) forgetQueues() {
+	s.queues.mu.Lock()
+	s.queues.m = nil
+	s.queues.mu.Unlock()
 }
 
 // recentServiceTimes returns the service times of the queue's latest

@@ -119,7 +119,8 @@ CREATE INDEX tickets_waiting ON tickets(day, queue, priority, issued_at, id, sta
 	WHERE state IN ('issued','transferred','held');
 CREATE INDEX tickets_reserved ON tickets(target_window, day)
 	WHERE target_window <> '' AND state IN ('issued','transferred','held');
-CREATE INDEX tickets_window ON tickets(window, state);
+CREATE INDEX tickets_window ON tickets(window, called_at)
+	WHERE state IN ('called','recalled','serving');
 CREATE INDEX tickets_done ON tickets(day, queue, finished_at) WHERE state = 'done';
 
 -- How many tickets wait, by day, queue and priority class, kept by
@@ -170,7 +171,7 @@ CREATE TABLE ticket_events (
 	reason     TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id);
-CREATE INDEX ticket_events_window ON ticket_events(window, action);
+CREATE INDEX ticket_events_calls ON ticket_events(window, id) WHERE action = 'call';
 
 -- The audit trail: append-only, each record chained to the previous one by
 -- SHA-256 (audit.go). The triggers refuse updates and deletes through

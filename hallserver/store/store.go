@@ -39,6 +39,7 @@ type Store struct {
 	w     *writer
 
 	settings settingsCache
+	queues   queueInfoCache
 	hall     atomic.Pointer[Hall]
 }
 

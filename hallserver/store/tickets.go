@@ -62,21 +62,33 @@ func scanTickets(rows *sql.Rows) ([]Ticket, error) {
 	return out, nil
 }
 
-// auditView is what the audit trail records of a ticket: no token (it
+// ticketAudit is what the audit trail records of a ticket: no token (it
 // would let anyone with audit access follow the citizen's phone page).
-func (t Ticket) auditView() map[string]any {
-	m := map[string]any{
-		"id": t.ID, "number": t.Number, "day": t.Day, "queue": t.Queue, "state": t.State,
-		"priority": t.Priority, "window": t.Window, "target_window": t.TargetWindow,
-		"return_queue": t.ReturnQueue, "return_window": t.ReturnWindow, "recalls": t.Recalls,
-	}
-	if t.Item != "" {
-		m["item"] = t.Item
-	}
+type ticketAudit struct {
+	ID           int64          `json:"id"`
+	Number       string         `json:"number"`
+	Day          string         `json:"day"`
+	Queue        string         `json:"queue"`
+	Item         string         `json:"item,omitempty"`
+	State        queue.State    `json:"state"`
+	Priority     queue.Priority `json:"priority"`
+	Window       string         `json:"window"`
+	TargetWindow string         `json:"target_window"`
+	ReturnQueue  string         `json:"return_queue"`
+	ReturnWindow string         `json:"return_window"`
+	HoldUntil    string         `json:"hold_until,omitempty"`
+	Recalls      int            `json:"recalls"`
+	OutOfOrder   string         `json:"out_of_order,omitempty"` // on a call that jumped the line: why
+}
+
+func (t Ticket) auditView() ticketAudit {
+	a := ticketAudit{ID: t.ID, Number: t.Number, Day: t.Day, Queue: t.Queue, Item: t.Item, State: t.State,
+		Priority: t.Priority, Window: t.Window, TargetWindow: t.TargetWindow, ReturnQueue: t.ReturnQueue,
+		ReturnWindow: t.ReturnWindow, Recalls: t.Recalls}
 	if !t.HoldUntil.IsZero() {
-		m["hold_until"] = t.HoldUntil.UTC().Format(time.RFC3339)
+		a.HoldUntil = t.HoldUntil.UTC().Format(time.RFC3339)
 	}
-	return m
+	return a
 }
 
 // newToken returns 128 random bits in lowercase base32, without padding.
@@ -107,7 +119,7 @@ func (s *Store) IssueTicket(ctx context.Context, a Actor, req IssueRequest) (Tic
 	}
 	var t Ticket
 	err := s.write(ctx, func(tx *Tx) error {
-		q := req.Queue
+		q := strings.ToUpper(strings.TrimSpace(req.Queue))
 		if req.Item != "" {
 			var itemQueue string
 			err := tx.QueryRow("SELECT queue FROM items WHERE code = ?", req.Item).Scan(&itemQueue)
@@ -124,13 +136,6 @@ func (s *Store) IssueTicket(ctx context.Context, a Actor, req IssueRequest) (Tic
 		}
 		if q == "" {
 			return fmt.Errorf("%w: say which queue or service item the ticket is for", ErrInvalid)
-		}
-		var exists int
-		if err := tx.QueryRow("SELECT COUNT(*) FROM queues WHERE code = ?", q).Scan(&exists); err != nil {
-			return fmt.Errorf("store: issue ticket: %w", err)
-		}
-		if exists == 0 {
-			return fmt.Errorf("%w: no queue %q: pick one from the catalogue", ErrInvalid, q)
 		}
 		now := tx.now
 		day := queue.ServiceDay(now)
@@ -155,12 +160,15 @@ func (s *Store) IssueTicket(ctx context.Context, a Actor, req IssueRequest) (Tic
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, t.Token, day, q, seq, number, q, item, string(t.Priority),
 			string(t.State), ms(now), ms(now), kiosk)
 		if err != nil {
+			if isForeignKeyError(err) { // the queue is the only reference a new ticket can miss
+				return fmt.Errorf("%w: no queue %q: pick one from the catalogue", ErrInvalid, q)
+			}
 			return fmt.Errorf("store: issue ticket: %w", err)
 		}
 		t.ID, _ = res.LastInsertId()
-		if err := tx.ticketEvent(t.ID, "issue", "", t.State, "", a, false, ""); err != nil {
-			return err
-		}
+		// The issue itself is the ticket row (issued_at) and its audit
+		// record (who): TicketHistory puts them first. ticket_events holds
+		// the transitions after it.
 		tx.Emit(Event{Type: EventTicketIssued, At: now, Number: number, Day: day, Queue: q, State: string(t.State)})
 		return tx.Audit(a, "ticket.issue", "ticket", strconv.FormatInt(t.ID, 10), nil, t.auditView())
 	})
@@ -239,15 +247,27 @@ type TicketEvent struct {
 	Reason     string    `json:"reason,omitempty"`
 }
 
-// TicketHistory returns every transition of a ticket, oldest first.
+// TicketHistory returns every transition of a ticket, oldest first,
+// starting with its issue.
 func (s *Store) TicketHistory(ctx context.Context, id int64) ([]TicketEvent, error) {
+	var issued int64
+	var actor string
+	err := s.queryRow(ctx, `SELECT t.issued_at, COALESCE((SELECT a.actor FROM audit a WHERE a.entity = 'ticket'
+		AND a.entity_id = CAST(t.id AS TEXT) AND a.action = 'ticket.issue'), '')
+		FROM tickets t WHERE t.id = ?`, id).Scan(&issued, &actor)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: ticket %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: ticket history: %w", err)
+	}
+	out := []TicketEvent{{At: fromMS(issued), Action: "issue", To: string(queue.Issued), Actor: actor}}
 	rows, err := s.query(ctx, `SELECT at, action, from_state, to_state, window, actor, out_of_order, reason
 		FROM ticket_events WHERE ticket_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: ticket history: %w", err)
 	}
 	defer rows.Close()
-	var out []TicketEvent
 	for rows.Next() {
 		var e TicketEvent
 		var at int64

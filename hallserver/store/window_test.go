@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
@@ -443,4 +444,34 @@ func serveAt(t *testing.T, s *store.Store, a store.Actor, window int) {
 	t.Helper()
 	act(t, s, a, window, store.WindowAction{Kind: queue.Start})
 	act(t, s, a, window, store.WindowAction{Kind: queue.Finish})
+}
+
+// TestTicketHistoryStartsWithIssue checks that a ticket's history begins
+// with its issue, by whom, followed by each transition in order.
+func TestTicketHistoryStartsWithIssue(t *testing.T) {
+	s, clk := newHall(t)
+	tk := issue(t, s, store.IssueRequest{Queue: "A"})
+	a := staff(t, s, "wang", "counter", 1)
+	open(t, s, a, 1)
+	clk.Advance(time.Minute)
+	callNext(t, s, a, 1)
+	serve(t, s, clk, a, 1, 3*time.Minute)
+	h, err := s.TicketHistory(ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range h {
+		got = append(got, e.Action+"/"+e.To+"/"+e.Actor)
+	}
+	want := []string{"issue/issued/kiosk:K01", "call/called/wang", "start/serving/wang", "finish/done/wang"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("history %v, want %v", got, want)
+	}
+	if !h[0].At.Equal(tk.IssuedAt.Truncate(time.Millisecond)) || !h[1].At.After(h[0].At) {
+		t.Errorf("times %v then %v", h[0].At, h[1].At)
+	}
+	if _, err := s.TicketHistory(ctx, 9999); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("history of no ticket: %v", err)
+	}
 }

@@ -278,7 +278,7 @@ func (tx *Tx) call(a Actor, w windowInfo, t Ticket, st Settings, outOfOrder bool
 		Window: w.code(), State: string(next.State)})
 	av := after.auditView()
 	if outOfOrder {
-		av["out_of_order"] = reason
+		av.OutOfOrder = reason
 	}
 	if err := tx.Audit(a, "ticket.call", "ticket", strconv.FormatInt(t.ID, 10), t.auditView(), av); err != nil {
 		return CallResult{}, err
@@ -300,6 +300,7 @@ type WindowAction struct {
 // Act applies a recall, start, finish, no-show, transfer or hold to the
 // window's current ticket.
 func (s *Store) Act(ctx context.Context, a Actor, window int, act WindowAction) (Ticket, error) {
+	defer s.forgetQueues() // service times, open windows or names change
 	switch act.Kind {
 	case queue.Recall, queue.Start, queue.Finish, queue.MarkNoShow, queue.Transfer, queue.Hold:
 	default:
@@ -430,6 +431,7 @@ func (s *Store) CancelTicket(ctx context.Context, a Actor, id int64, reason stri
 // OpenWindow opens a window for the acting staff member. A window another
 // counter-staff member has open can be taken over only by a supervisor.
 func (s *Store) OpenWindow(ctx context.Context, a Actor, window int) error {
+	defer s.forgetQueues() // service times, open windows or names change
 	return s.write(ctx, func(tx *Tx) error {
 		w, err := tx.window(window)
 		if err != nil {
@@ -457,6 +459,7 @@ func (s *Store) OpenWindow(ctx context.Context, a Actor, window int) error {
 
 // CloseWindow closes a window; it must have no called or serving ticket.
 func (s *Store) CloseWindow(ctx context.Context, a Actor, window int) error {
+	defer s.forgetQueues() // service times, open windows or names change
 	return s.write(ctx, func(tx *Tx) error {
 		w, err := tx.window(window)
 		if err != nil {

@@ -18,6 +18,7 @@ type Tx struct {
 	now    time.Time
 	events []Event
 	head   *chainHead // the audit chain's head, shared by the batch
+	wrote  bool       // a statement of this write changed the database
 }
 
 // Exec runs a statement in the transaction.
@@ -26,7 +27,11 @@ func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return st.ExecContext(tx.ctx, args...)
+	res, err := st.ExecContext(tx.ctx, args...)
+	if err == nil {
+		tx.wrote = true
+	}
+	return res, err
 }
 
 // QueryRow runs a query returning at most one row.
@@ -56,17 +61,19 @@ func (tx *Tx) Emit(e Event) { tx.events = append(tx.events, e) }
 
 // WriterStats counts what the writer did.
 type WriterStats struct {
-	Transactions int64 // commits attempted
-	Writes       int64 // writes run
+	Transactions int64 // transactions committed (or whose commit failed)
+	Writes       int64 // writes run in them
 	MaxBatch     int64 // most writes seen in one transaction
+	Retries      int64 // batches run again with savepoints after a write failed half-way
 }
 
 type writerCounters struct {
-	transactions, writes, maxBatch atomic.Int64
+	transactions, writes, maxBatch, retries atomic.Int64
 }
 
 func (w *writer) statsSnapshot() WriterStats {
-	return WriterStats{Transactions: w.c.transactions.Load(), Writes: w.c.writes.Load(), MaxBatch: w.c.maxBatch.Load()}
+	return WriterStats{Transactions: w.c.transactions.Load(), Writes: w.c.writes.Load(),
+		MaxBatch: w.c.maxBatch.Load(), Retries: w.c.retries.Load()}
 }
 
 type writeReq struct {
@@ -198,8 +205,23 @@ func (w *writer) fill(batch []*writeReq) []*writeReq {
 	return batch
 }
 
-// commit runs one batch as one transaction.
+// commit runs one batch as one transaction. It first runs the writes
+// one after another with nothing between them; a write that fails before
+// changing anything (the usual refusal: a check that does not pass) just
+// reports its error. Only when a write fails after it has changed
+// something does the batch roll back and run again with a savepoint around
+// each write, so that exactly that write is undone.
 func (w *writer) commit(conn *sql.Conn, batch []*writeReq) {
+	if retry := w.attempt(conn, batch, false); retry {
+		w.c.retries.Add(1)
+		w.attempt(conn, batch, true)
+	}
+}
+
+// attempt runs the batch once. Without savepoints it gives up (rolls back
+// and reports retry, acknowledging nothing) as soon as a write fails
+// half-way; with them, it always finishes.
+func (w *writer) attempt(conn *sql.Conn, batch []*writeReq, savepoints bool) (retry bool) {
 	bg := context.Background()
 	results := make([]error, len(batch))
 	fail := func(err error) {
@@ -217,7 +239,7 @@ func (w *writer) commit(conn *sql.Conn, batch []*writeReq) {
 	}
 	if err := exec("BEGIN IMMEDIATE"); err != nil {
 		fail(fmt.Errorf("store: begin: %w", err))
-		return
+		return false
 	}
 	var events []Event
 	now := w.now()
@@ -227,35 +249,46 @@ func (w *writer) commit(conn *sql.Conn, batch []*writeReq) {
 			results[i] = fmt.Errorf("store: write abandoned: %w", err)
 			continue
 		}
-		if err := exec("SAVEPOINT w"); err != nil {
-			results[i] = fmt.Errorf("store: savepoint: %w", err)
-			continue
+		if savepoints {
+			if err := exec("SAVEPOINT w"); err != nil {
+				results[i] = fmt.Errorf("store: savepoint: %w", err)
+				continue
+			}
 		}
 		before := *head
 		tx := &Tx{ctx: r.ctx, conn: conn, stmts: w.stmts, now: now, head: head}
 		err := runWrite(tx, r.fn)
-		if err != nil {
+		switch {
+		case err == nil:
+			events = append(events, tx.events...)
+		case !savepoints && tx.wrote:
+			exec("ROLLBACK")
+			return true
+		case savepoints:
 			*head = before
 			if rbErr := exec("ROLLBACK TO w"); rbErr != nil {
 				// The transaction is in an unknown state: give up on all of it.
 				exec("ROLLBACK")
 				fail(fmt.Errorf("store: rollback to savepoint after %v: %w", err, rbErr))
-				return
+				return false
 			}
 			results[i] = err
-		} else {
-			events = append(events, tx.events...)
+		default: // failed before changing anything: nothing to undo
+			*head = before
+			results[i] = err
 		}
-		if err := exec("RELEASE w"); err != nil {
-			exec("ROLLBACK")
-			fail(fmt.Errorf("store: release savepoint: %w", err))
-			return
+		if savepoints {
+			if err := exec("RELEASE w"); err != nil {
+				exec("ROLLBACK")
+				fail(fmt.Errorf("store: release savepoint: %w", err))
+				return false
+			}
 		}
 	}
 	if err := head.save(bg, w.stmts); err != nil {
 		exec("ROLLBACK")
 		fail(err)
-		return
+		return false
 	}
 	w.c.transactions.Add(1)
 	w.c.writes.Add(int64(len(batch)))
@@ -268,7 +301,7 @@ func (w *writer) commit(conn *sql.Conn, batch []*writeReq) {
 	if err := exec("COMMIT"); err != nil {
 		exec("ROLLBACK")
 		fail(fmt.Errorf("store: commit: %w", err))
-		return
+		return false
 	}
 	if w.notify != nil && len(events) > 0 {
 		w.notify(events)
@@ -276,6 +309,7 @@ func (w *writer) commit(conn *sql.Conn, batch []*writeReq) {
 	for i, r := range batch {
 		r.done <- results[i]
 	}
+	return false
 }
 
 // runWrite calls fn, turning a panic into an error so that one bad write

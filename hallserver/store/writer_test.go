@@ -76,6 +76,9 @@ func TestWriterBatchIsolation(t *testing.T) {
 		}
 	}
 	after := s.Stats()
+	if r := after.Retries - before.Retries; r != 1 {
+		t.Errorf("%d retries; want the batch run again once with savepoints", r)
+	}
 	if tx := after.Transactions - before.Transactions; tx != 2 || after.MaxBatch < int64(len(writes)) {
 		t.Errorf("%d transactions, max batch %d; want the holding one and one of %d", tx, after.MaxBatch, len(writes))
 	}
@@ -164,5 +167,36 @@ func TestWriterClose(t *testing.T) {
 	verifyOK(t, s2)
 	if s2.Path() != filepath.Join(dir, store.FileName) {
 		t.Errorf("Path = %s", s2.Path())
+	}
+}
+
+// A write refused before it changes anything costs its batch nothing: no
+// rollback, no second run.
+func TestWriterRefusalNeedsNoRetry(t *testing.T) {
+	s, _ := newHall(t)
+	before := s.Stats()
+	release := holdWriter(t, s)
+	errs := make(chan error, 3)
+	go func() { errs <- s.Write(ctx, metaWrite("r1", func() error { return nil })) }()
+	go func() {
+		errs <- s.Write(ctx, func(tx *store.Tx) error { return errors.New("refused") })
+	}()
+	go func() {
+		_, err := s.IssueTicket(ctx, kioskA, store.IssueRequest{Queue: "Z"}) // the insert itself is refused
+		errs <- err
+	}()
+	waitFor(t, "queued writes", func() bool { return s.QueuedWrites() == 3 })
+	release()
+	failed := 0
+	for range 3 {
+		if <-errs != nil {
+			failed++
+		}
+	}
+	if failed != 2 || !hasMeta(t, s, "r1") {
+		t.Fatalf("%d failed, r1 stored %v; want 2 refusals and r1 stored", failed, hasMeta(t, s, "r1"))
+	}
+	if r := s.Stats().Retries - before.Retries; r != 0 {
+		t.Errorf("%d retries for refusals that changed nothing", r)
 	}
 }
