@@ -98,67 +98,81 @@ func (s *Store) ahead(ctx context.Context, t Ticket, p queue.Policy) (int, error
 	default: // strict: every priority ticket and older regular ones
 		regularBound, priorityBound = issued, math.MaxInt64
 	}
-	n := 0
-	for _, c := range []struct {
-		on    bool
-		class string
-		bound int64
-	}{{countRegular, "priority = ''", regularBound}, {countPriority, priorityIn, priorityBound}} {
-		if !c.on {
-			continue
-		}
-		k, err := s.countBefore(ctx, t, c.class, c.bound)
-		if err != nil {
-			return 0, fmt.Errorf("store: people ahead of %s: %w", t.Number, err)
-		}
-		n += k
+	classes := []lineClass{{countRegular, "priority = ''", regularBound}, {countPriority, priorityIn, priorityBound}}
+	n, err := s.countBefore(ctx, t, classes)
+	if err != nil {
+		return 0, fmt.Errorf("store: people ahead of %s: %w", t.Number, err)
 	}
 	return n, nil
+}
+
+// lineClass is one class of a line (regular, or any priority) and the
+// bound before which its tickets come before the ticket asked about.
+type lineClass struct {
+	on    bool
+	class string // SQL condition on priority
+	bound int64
 }
 
 // countLimit is how far countBefore counts the back of a line before it
 // counts the front instead (a variable so that tests take both paths).
 var countLimit = 256
 
-// countBefore counts the waiting tickets of one class in t's queue that
-// come before bound. SQLite counts index entries one by one, so counting a
-// line of thousands costs milliseconds. Most questions are asked from the
-// back of the line (the slip of a ticket just taken, a phone page soon
-// after), so it counts the back, up to countLimit, and subtracts it from
-// the class's total (kept by triggers in waiting_counts); only for a
-// ticket deep in a long line does it count the front.
-func (s *Store) countBefore(ctx context.Context, t Ticket, class string, bound int64) (int, error) {
-	base := `FROM tickets WHERE day = ? AND queue = ? AND ` + class + ` AND state IN ('issued','transferred','held') AND `
-	before, after, args := beforeBound(bound, ms(t.IssuedAt), t.ID)
-	args = append([]any{t.Day, t.Queue}, args...)
-	var back int // nobody is after a bound of "always": the whole class is before it
-	if bound != math.MaxInt64 {
-		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+base+after+` LIMIT `+strconv.Itoa(countLimit)+`)`,
-			args...).Scan(&back); err != nil {
-			return 0, err
+// countBefore counts the waiting tickets of the classes in t's queue that
+// come before their bounds. SQLite counts index entries one by one, so
+// counting a line of thousands costs milliseconds. Most questions are
+// asked from the back of the line (the slip of a ticket just taken, a
+// phone page soon after), so it counts the back of each class, up to
+// countLimit, and subtracts it from the class's total (kept by triggers in
+// waiting_counts), all in one statement; only for a ticket deep in a long
+// line does it count the front.
+func (s *Store) countBefore(ctx context.Context, t Ticket, classes []lineClass) (int, error) {
+	var cols []string
+	var args []any
+	var used []lineClass
+	for _, c := range classes {
+		if !c.on {
+			continue
 		}
-	}
-	if back < countLimit {
-		total, err := s.waitingTotal(ctx, t.Day, t.Queue, class)
-		if err != nil {
-			return 0, err
+		used = append(used, c)
+		cols = append(cols, `(SELECT COALESCE(SUM(n), 0) FROM waiting_counts WHERE day = ? AND queue = ? AND `+c.class+`)`)
+		args = append(args, t.Day, t.Queue)
+		if c.bound == math.MaxInt64 { // nobody is after "always": the whole class is before
+			cols = append(cols, "0")
+			continue
 		}
-		return max(total-back, 0), nil
+		_, after, bargs := beforeBound(c.bound, ms(t.IssuedAt), t.ID)
+		cols = append(cols, `(SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE day = ? AND queue = ? AND `+c.class+
+			` AND state IN ('issued','transferred','held') AND `+after+` LIMIT `+strconv.Itoa(countLimit)+`))`)
+		args = append(append(args, t.Day, t.Queue), bargs...)
 	}
-	var front int
-	if err := s.queryRow(ctx, `SELECT COUNT(*) `+base+before, args...).Scan(&front); err != nil {
+	if len(used) == 0 {
+		return 0, nil
+	}
+	vals := make([]int, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	if err := s.queryRow(ctx, "SELECT "+strings.Join(cols, ", "), args...).Scan(dest...); err != nil {
 		return 0, err
 	}
-	return front, nil
-}
-
-// waitingTotal is how many tickets of a class wait in a queue, from the
-// counts the triggers keep.
-func (s *Store) waitingTotal(ctx context.Context, day, q, class string) (int, error) {
-	var total int
-	err := s.queryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM waiting_counts WHERE day = ? AND queue = ? AND `+class,
-		day, q).Scan(&total)
-	return total, err
+	n := 0
+	for i, c := range used {
+		total, back := vals[2*i], vals[2*i+1]
+		if back < countLimit {
+			n += max(total-back, 0)
+			continue
+		}
+		before, _, bargs := beforeBound(c.bound, ms(t.IssuedAt), t.ID)
+		var front int
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM tickets WHERE day = ? AND queue = ? AND `+c.class+
+			` AND state IN ('issued','transferred','held') AND `+before, append([]any{t.Day, t.Queue}, bargs...)...).Scan(&front); err != nil {
+			return 0, err
+		}
+		n += front
+	}
+	return n, nil
 }
 
 // priorityIn matches every priority class, as an IN list so that the
