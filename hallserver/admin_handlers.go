@@ -3,6 +3,7 @@ package hallserver
 import (
 	"net/http"
 
+	"onestop/hallserver/api"
 	"onestop/hallserver/auth"
 	"onestop/hallserver/store"
 )
@@ -13,20 +14,33 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, _ auth.Prin
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	writeJSON(w, http.StatusOK, apiSettings(st))
 }
 
 func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	var st store.Settings
-	if !decode(w, r, &st) {
+	var in api.Settings
+	if !decode(w, r, &in) {
 		return
 	}
-	out, err := s.st.UpdateSettings(r.Context(), actor(p, ""), st)
+	out, err := s.st.UpdateSettings(r.Context(), actor(p, ""), store.Settings{PolicyText: in.Policy,
+		NoShowAfterRecalls: in.NoShowAfterRecalls, DefaultServiceSeconds: in.DefaultServiceSeconds})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, apiSettings(out))
+}
+
+// apiSettings is the wire form of the queue settings.
+func apiSettings(st store.Settings) api.Settings {
+	return api.Settings{Policy: st.PolicyText, NoShowAfterRecalls: st.NoShowAfterRecalls,
+		DefaultServiceSeconds: st.DefaultServiceSeconds}
+}
+
+// apiUser is the wire form of an account: never the password hash.
+func apiUser(u store.User) api.User {
+	return api.User{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role,
+		Disabled: u.Disabled, CreatedAt: u.CreatedAt, PasswordAt: u.PasswordAt}
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
@@ -35,22 +49,15 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ auth.Princi
 		s.fail(w, r, err)
 		return
 	}
-	if us == nil {
-		us = []store.User{}
+	out := make([]api.User, len(us))
+	for i, u := range us {
+		out[i] = apiUser(u)
 	}
-	writeJSON(w, http.StatusOK, us)
-}
-
-// NewUserRequest is the body of POST /users.
-type NewUserRequest struct {
-	Username    string `json:"username"`
-	DisplayName string `json:"display_name"`
-	Role        string `json:"role"`
-	Password    string `json:"password"`
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	var req NewUserRequest
+	var req api.NewUser
 	if !decode(w, r, &req) {
 		return
 	}
@@ -65,16 +72,11 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p auth.Princ
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, u)
-}
-
-// PasswordReset is the body of POST /users/{username}/password.
-type PasswordReset struct {
-	Password string `json:"password"`
+	writeJSON(w, http.StatusCreated, apiUser(u))
 }
 
 func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	var req PasswordReset
+	var req api.PasswordReset
 	if !decode(w, r, &req) {
 		return
 	}

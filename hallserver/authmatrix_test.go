@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"onestop/hallserver/api"
 	"onestop/hallserver/auth"
 	"onestop/hallserver/store"
 )
@@ -38,7 +39,7 @@ var matrixCalls = map[string]matrixCall{
 	"GET /api/v1/events":                 {},
 	"GET /api/v1/tickets/status/{token}": {},
 	// Any caller may sign in with good credentials.
-	"POST /api/v1/auth/login":  {body: fixedBody(jsonBody(LoginRequest{Username: "counter1", Password: "counter-password-1"}))},
+	"POST /api/v1/auth/login":  {body: fixedBody(jsonBody(api.LoginRequest{Username: "counter1", Password: "counter-password-1"}))},
 	"POST /api/v1/auth/logout": {fresh: true},
 	"GET /api/v1/me":           {},
 	// The right current password and a too-short new one: 400 after the
@@ -48,7 +49,7 @@ var matrixCalls = map[string]matrixCall{
 		if role != auth.Kiosk && role != "" {
 			cur = accountOf(role).Password
 		}
-		return jsonBody(PasswordChange{Current: cur, New: "short"})
+		return jsonBody(api.PasswordChange{Current: cur, New: "short"})
 	}},
 	"POST /api/v1/tickets":                    {body: fixedBody(`{"queue":"A"}`)},
 	"GET /api/v1/tickets":                     {},
@@ -81,7 +82,7 @@ var matrixCalls = map[string]matrixCall{
 // matrixFixture is the state the matrix's path parameters point at.
 type matrixFixture struct {
 	*testHall
-	ticket IssuedTicket // a ticket of queue A
+	ticket api.IssuedTicket // a ticket of queue A
 }
 
 func newMatrixFixture(t *testing.T) *matrixFixture {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"onestop/hallserver/api"
 	"onestop/hallserver/auth"
 	"onestop/hallserver/store"
 )
@@ -118,23 +119,8 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// LoginRequest is the body of POST /auth/login.
-type LoginRequest struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-}
-
-// LoginResponse is its answer. Token is for API clients (Bearer); browsers
-// use the cookies set alongside and send CSRF in the X-CSRF-Token header.
-type LoginResponse struct {
-	Token     string     `json:"token"`
-	CSRF      string     `json:"csrf"`
-	ExpiresAt time.Time  `json:"expires_at"`
-	User      store.User `json:"user"`
-}
-
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
-	var req LoginRequest
+	var req api.LoginRequest
 	if !decode(w, r, &req) {
 		return
 	}
@@ -184,7 +170,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ auth.Principal)
 		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode, Expires: now.Add(s.cfg.SessionMax)})
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: "/",
 		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode, Expires: now.Add(s.cfg.SessionMax)})
-	writeJSON(w, http.StatusOK, LoginResponse{Token: token, CSRF: csrf, ExpiresAt: expires, User: u})
+	writeJSON(w, http.StatusOK, api.LoginResponse{Token: token, CSRF: csrf, ExpiresAt: expires, User: apiUser(u)})
 }
 
 // dummyHash is checked against for unknown usernames.
@@ -207,26 +193,12 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p auth.Principal
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// Me describes the caller.
-type Me struct {
-	Role        auth.Role `json:"role"`
-	Username    string    `json:"username,omitempty"`
-	DisplayName string    `json:"display_name,omitempty"`
-	Kiosk       string    `json:"kiosk,omitempty"`
-}
-
 func (s *Server) me(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	writeJSON(w, http.StatusOK, Me{Role: p.Role, Username: p.Username, DisplayName: p.DisplayName, Kiosk: p.KioskName})
-}
-
-// PasswordChange is the body of POST /me/password.
-type PasswordChange struct {
-	Current string `json:"current"`
-	New     string `json:"new"`
+	writeJSON(w, http.StatusOK, api.Me{Role: string(p.Role), Username: p.Username, DisplayName: p.DisplayName, Kiosk: p.KioskName})
 }
 
 func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	var req PasswordChange
+	var req api.PasswordChange
 	if !decode(w, r, &req) {
 		return
 	}
@@ -251,20 +223,8 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request, p aut
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// EnrollmentCodeRequest is the body of POST /kiosks/enrollment-codes.
-type EnrollmentCodeRequest struct {
-	Kiosk string `json:"kiosk"`
-}
-
-// EnrollmentCode is a one-time code to type on the kiosk.
-type EnrollmentCode struct {
-	Kiosk     string    `json:"kiosk"`
-	Code      string    `json:"code"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
 func (s *Server) createEnrollmentCode(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	var req EnrollmentCodeRequest
+	var req api.EnrollmentCodeRequest
 	if !decode(w, r, &req) {
 		return
 	}
@@ -278,28 +238,17 @@ func (s *Server) createEnrollmentCode(w http.ResponseWriter, r *http.Request, p 
 
 // CreateEnrollmentCode makes and stores a one-time code for a kiosk; the
 // HTTP API and hallctl both use it.
-func CreateEnrollmentCode(ctx context.Context, st *store.Store, a store.Actor, kiosk string, ttl time.Duration) (EnrollmentCode, error) {
+func CreateEnrollmentCode(ctx context.Context, st *store.Store, a store.Actor, kiosk string, ttl time.Duration) (api.EnrollmentCode, error) {
 	code := auth.NewEnrollmentCode()
 	exp := st.Now().Add(ttl)
 	if err := st.CreateEnrollmentCode(ctx, a, kiosk, auth.HashToken(auth.NormalizeEnrollmentCode(code)), exp); err != nil {
-		return EnrollmentCode{}, err
+		return api.EnrollmentCode{}, err
 	}
-	return EnrollmentCode{Kiosk: kiosk, Code: code, ExpiresAt: exp}, nil
-}
-
-// EnrollRequest is the body of POST /kiosks/enroll.
-type EnrollRequest struct {
-	Code string `json:"code"`
-}
-
-// Enrollment is the answer: the device token, shown once.
-type Enrollment struct {
-	Kiosk string `json:"kiosk"`
-	Token string `json:"token"`
+	return api.EnrollmentCode{Kiosk: kiosk, Code: code, ExpiresAt: exp}, nil
 }
 
 func (s *Server) enrollKiosk(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
-	var req EnrollRequest
+	var req api.EnrollRequest
 	if !decode(w, r, &req) {
 		return
 	}
@@ -318,7 +267,7 @@ func (s *Server) enrollKiosk(w http.ResponseWriter, r *http.Request, _ auth.Prin
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, Enrollment{Kiosk: k.Name, Token: token})
+	writeJSON(w, http.StatusCreated, api.Enrollment{Kiosk: k.Name, Token: token})
 }
 
 func (s *Server) listKiosks(w http.ResponseWriter, r *http.Request, _ auth.Principal) {

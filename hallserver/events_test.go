@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"onestop/hallserver/api"
 	"onestop/hallserver/auth"
 	"onestop/hallserver/store"
 )
@@ -220,7 +221,7 @@ func TestEvents(t *testing.T) {
 	})
 
 	t.Run("the display names the ID to follow from", func(t *testing.T) {
-		var d Display
+		var d api.Display
 		h.call(t, anonymous, "GET", "/api/v1/display", "", http.StatusOK, &d)
 		follow := h.subscribe(t, strconv.FormatUint(d.LastID, 10))
 		h.call(t, h.as(auth.Supervisor), "POST", "/api/v1/windows/2/open", "", http.StatusNoContent, nil)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"onestop/hallserver/api"
 	"onestop/hallserver/auth"
 	"onestop/hallserver/queue"
 	"onestop/hallserver/store"
@@ -28,7 +29,7 @@ func TestLogin(t *testing.T) {
 		res := h.do(t, anonymous, "POST", "/api/v1/auth/login", `{"username":"counter1","password":"counter-password-1"}`)
 		var raw map[string]json.RawMessage
 		h.decodeStatus(t, res, http.StatusOK, &raw)
-		var lr LoginResponse
+		var lr api.LoginResponse
 		h.decodeStatus(t, res, http.StatusOK, &lr)
 		if !strings.HasPrefix(lr.Token, auth.SessionPrefix) || lr.CSRF == "" || lr.User.Username != "counter1" || lr.User.Role != "counter" {
 			t.Errorf("login response %+v", lr)
@@ -50,9 +51,9 @@ func TestLogin(t *testing.T) {
 		if cc == nil || cc.Value != lr.CSRF || cc.HttpOnly {
 			t.Errorf("CSRF cookie %+v: want the csrf value, readable by scripts", cc)
 		}
-		var me Me
+		var me api.Me
 		h.call(t, bearer(lr.Token), "GET", "/api/v1/me", "", http.StatusOK, &me)
-		if me.Role != auth.Counter || me.Username != "counter1" {
+		if me.Role != string(auth.Counter) || me.Username != "counter1" {
 			t.Errorf("me = %+v", me)
 		}
 	})
@@ -184,26 +185,26 @@ func TestSessionExpiry(t *testing.T) {
 func TestKioskEnrollment(t *testing.T) {
 	t.Parallel()
 	h := newTestHall(t, true)
-	var code EnrollmentCode
+	var code api.EnrollmentCode
 	h.call(t, h.as(auth.Technician), "POST", "/api/v1/kiosks/enrollment-codes", `{"kiosk":"K02"}`, http.StatusCreated, &code)
 	if code.Kiosk != "K02" || len(auth.NormalizeEnrollmentCode(code.Code)) != 12 || !code.ExpiresAt.Equal(testStart.Add(24*time.Hour)) {
 		t.Fatalf("enrollment code %+v", code)
 	}
 
-	var e Enrollment
+	var e api.Enrollment
 	// Typed with spaces instead of dashes, as on a keypad.
-	h.call(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(EnrollRequest{Code: strings.ReplaceAll(code.Code, "-", " ")}), http.StatusCreated, &e)
+	h.call(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(api.EnrollRequest{Code: strings.ReplaceAll(code.Code, "-", " ")}), http.StatusCreated, &e)
 	if e.Kiosk != "K02" || !strings.HasPrefix(e.Token, auth.DevicePrefix) {
 		t.Fatalf("enrollment %+v", e)
 	}
-	var me Me
+	var me api.Me
 	h.call(t, bearer(e.Token), "GET", "/api/v1/me", "", http.StatusOK, &me)
-	if me.Role != auth.Kiosk || me.Kiosk != "K02" || me.Username != "" {
+	if me.Role != string(auth.Kiosk) || me.Kiosk != "K02" || me.Username != "" {
 		t.Errorf("me = %+v, want kiosk K02", me)
 	}
 
 	t.Run("a code works once", func(t *testing.T) {
-		wantError(t, h.do(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(EnrollRequest{Code: code.Code})), http.StatusConflict, codeConflict)
+		wantError(t, h.do(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(api.EnrollRequest{Code: code.Code})), http.StatusConflict, codeConflict)
 	})
 	t.Run("an expired code is refused", func(t *testing.T) {
 		c, err := CreateEnrollmentCode(context.Background(), h.st, store.System, "K03", time.Hour)
@@ -211,7 +212,7 @@ func TestKioskEnrollment(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.clock.Advance(time.Hour)
-		wantError(t, h.do(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(EnrollRequest{Code: c.Code})), http.StatusConflict, codeConflict)
+		wantError(t, h.do(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(api.EnrollRequest{Code: c.Code})), http.StatusConflict, codeConflict)
 	})
 	t.Run("re-enrolling replaces the device token", func(t *testing.T) {
 		again := h.enrollKiosk(t, "K02")
@@ -243,16 +244,16 @@ func TestKioskEnrollmentRateLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 5 {
-		wantError(t, h.do(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(EnrollRequest{Code: fmt.Sprintf("0000-0000-000%d", i)})),
+		wantError(t, h.do(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(api.EnrollRequest{Code: fmt.Sprintf("0000-0000-000%d", i)})),
 			http.StatusNotFound, codeNotFound)
 	}
-	res := h.do(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(EnrollRequest{Code: good.Code}))
+	res := h.do(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(api.EnrollRequest{Code: good.Code}))
 	wantError(t, res, http.StatusTooManyRequests, codeRateLimited)
 	if res.Header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
 	}
 	h.clock.Advance(15 * time.Minute)
-	h.call(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(EnrollRequest{Code: good.Code}), http.StatusCreated, nil)
+	h.call(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(api.EnrollRequest{Code: good.Code}), http.StatusCreated, nil)
 }
 
 // publicStatusFields are all that the phone page may show of a ticket.
@@ -262,7 +263,7 @@ var publicStatusFields = []string{"number", "day", "queue", "queue_name", "queue
 func TestIssueTicketAndPublicStatus(t *testing.T) {
 	t.Parallel()
 	h := newTestHall(t, true)
-	var first, second, byItem IssuedTicket
+	var first, second, byItem api.IssuedTicket
 	h.call(t, h.as(auth.Kiosk), "POST", "/api/v1/tickets", `{"queue":"A"}`, http.StatusCreated, &first)
 	h.call(t, h.as(auth.Kiosk), "POST", "/api/v1/tickets", `{"queue":"A","priority":"elderly"}`, http.StatusCreated, &second)
 	h.call(t, h.as(auth.Counter), "POST", "/api/v1/tickets", `{"item":"GA-CRJ-001"}`, http.StatusCreated, &byItem)
@@ -272,7 +273,7 @@ func TestIssueTicketAndPublicStatus(t *testing.T) {
 			first.Status.Queue != "A" || first.Status.Day != "2026-03-02" || first.Hall.Code != "520000-TEST" {
 			t.Errorf("first ticket %+v", first)
 		}
-		if second.Number != "A002" || second.Priority != queue.Elderly || second.Token == first.Token {
+		if second.Number != "A002" || second.Priority != string(queue.Elderly) || second.Token == first.Token {
 			t.Errorf("second ticket %+v", second)
 		}
 		if byItem.Number != "B001" || byItem.Item != "GA-CRJ-001" || byItem.Status.Queue != "B" {
@@ -284,7 +285,7 @@ func TestIssueTicketAndPublicStatus(t *testing.T) {
 	})
 
 	t.Run("the status shows only public fields", func(t *testing.T) {
-		for _, tk := range []IssuedTicket{first, second, byItem} {
+		for _, tk := range []api.IssuedTicket{first, second, byItem} {
 			var st map[string]json.RawMessage
 			h.call(t, anonymous, "GET", "/api/v1/tickets/status/"+tk.Token, "", http.StatusOK, &st)
 			for k := range st {
@@ -328,7 +329,7 @@ func TestIssueTicketAndPublicStatus(t *testing.T) {
 		if string(raw["kiosk_id"]) == "" || string(raw["kiosk_id"]) == "0" {
 			t.Errorf("kiosk_id %s, want the issuing kiosk", raw["kiosk_id"])
 		}
-		var list []StaffTicket
+		var list []api.StaffTicket
 		h.call(t, h.as(auth.Supervisor), "GET", "/api/v1/tickets?day=2026-03-02", "", http.StatusOK, &list)
 		if len(list) != 3 || list[0].Number != "A001" || list[2].Number != "B001" {
 			t.Errorf("tickets of the day: %+v", list)
@@ -373,9 +374,9 @@ func (d windowDesk) path(action string) string {
 }
 
 // act runs a window action and returns the ticket, failing unless 200.
-func (d windowDesk) act(t *testing.T, action, body string) StaffTicket {
+func (d windowDesk) act(t *testing.T, action, body string) api.StaffTicket {
 	t.Helper()
-	var st StaffTicket
+	var st api.StaffTicket
 	d.h.call(t, d.c, "POST", d.path(action), body, http.StatusOK, &st)
 	return st
 }
@@ -386,23 +387,23 @@ func (d windowDesk) refuse(t *testing.T, action, body string, status int, code s
 	return wantError(t, d.h.do(t, d.c, "POST", d.path(action), body), status, code)
 }
 
-func (h *testHall) issue(t *testing.T, q string) IssuedTicket {
+func (h *testHall) issue(t *testing.T, q string) api.IssuedTicket {
 	t.Helper()
-	var it IssuedTicket
+	var it api.IssuedTicket
 	h.call(t, h.as(auth.Kiosk), "POST", "/api/v1/tickets", jsonBody(map[string]string{"queue": q}), http.StatusCreated, &it)
 	return it
 }
 
-func (h *testHall) statusOf(t *testing.T, it IssuedTicket) statusView {
+func (h *testHall) statusOf(t *testing.T, it api.IssuedTicket) statusView {
 	t.Helper()
 	var st statusView
 	h.call(t, anonymous, "GET", "/api/v1/tickets/status/"+it.Token, "", http.StatusOK, &st)
 	return st
 }
 
-func wantTicket(t *testing.T, got StaffTicket, number string, state queue.State, window string) {
+func wantTicket(t *testing.T, got api.StaffTicket, number string, state queue.State, window string) {
 	t.Helper()
-	if got.Number != number || got.State != state || got.Window != window {
+	if got.Number != number || got.State != string(state) || got.Window != window {
 		t.Fatalf("ticket %s %s at window %q, want %s %s at window %q", got.Number, got.State, got.Window, number, state, window)
 	}
 }
@@ -422,7 +423,7 @@ func TestWindowFlow(t *testing.T) {
 			t.FailNow()
 		}
 	}
-	a := make([]IssuedTicket, 9)
+	a := make([]api.IssuedTicket, 9)
 	for i := range a {
 		a[i] = h.issue(t, "A")
 	}
@@ -463,7 +464,7 @@ func TestWindowFlow(t *testing.T) {
 		if done.FinishedAt.IsZero() || done.StartedAt.IsZero() {
 			t.Errorf("done ticket lacks times: %+v", done)
 		}
-		var hist StaffTicket
+		var hist api.StaffTicket
 		h.call(t, h.as(auth.Supervisor), "GET", "/api/v1/tickets/"+strconv.FormatInt(a[0].ID, 10), "", http.StatusOK, &hist)
 		var actions []string
 		for _, e := range hist.History {
@@ -488,7 +489,7 @@ func TestWindowFlow(t *testing.T) {
 	step("transfer to another queue", func(t *testing.T) {
 		w1.act(t, "call-next", "")
 		tr := w1.act(t, "transfer", `{"to_queue":"E","reason":"社保业务"}`)
-		if tr.Number != "A003" || tr.State != queue.Transferred || tr.Queue != "E" || tr.Window != "" {
+		if tr.Number != "A003" || tr.State != string(queue.Transferred) || tr.Queue != "E" || tr.Window != "" {
 			t.Fatalf("transferred ticket %+v", tr)
 		}
 		wantTicket(t, w12.act(t, "call-next", ""), "A003", queue.Called, "12")
@@ -499,13 +500,13 @@ func TestWindowFlow(t *testing.T) {
 		wantTicket(t, w1.act(t, "call-next", ""), "A004", queue.Called, "1")
 		w1.act(t, "start", "")
 		tr := w1.act(t, "transfer", `{"to_window":5,"return":true}`)
-		if tr.State != queue.Transferred || tr.TargetWindow != "5" || tr.ReturnQueue != "A" || tr.ReturnWindow != "1" {
+		if tr.State != string(queue.Transferred) || tr.TargetWindow != "5" || tr.ReturnQueue != "A" || tr.ReturnWindow != "1" {
 			t.Fatalf("transferred ticket %+v", tr)
 		}
 		wantTicket(t, w5.act(t, "call-next", ""), "A004", queue.Called, "5")
 		w5.act(t, "start", "")
 		back := w5.act(t, "finish", "")
-		if back.State != queue.Transferred || back.Queue != "A" || back.TargetWindow != "1" {
+		if back.State != string(queue.Transferred) || back.Queue != "A" || back.TargetWindow != "1" {
 			t.Fatalf("after service at window 5: %+v, want back in queue A for window 1", back)
 		}
 		wantTicket(t, w1.act(t, "call-next", ""), "A004", queue.Called, "1")
@@ -522,7 +523,7 @@ func TestWindowFlow(t *testing.T) {
 	})
 	step("hold with return", func(t *testing.T) {
 		held := w1.act(t, "hold", `{"hold_seconds":600,"return":true,"reason":"取户口本"}`)
-		if held.Number != "A005" || held.State != queue.Held || held.TargetWindow != "1" ||
+		if held.Number != "A005" || held.State != string(queue.Held) || held.TargetWindow != "1" ||
 			!held.HoldUntil.Equal(testStart.Add(10*time.Minute)) {
 			t.Fatalf("held ticket %+v", held)
 		}
@@ -558,9 +559,9 @@ func TestWindowFlow(t *testing.T) {
 	})
 	step("cancel a waiting ticket", func(t *testing.T) {
 		path := "/api/v1/tickets/" + strconv.FormatInt(a[7].ID, 10) + "/cancel"
-		var c StaffTicket
+		var c api.StaffTicket
 		h.call(t, w1.c, "POST", path, `{"reason":"市民离开"}`, http.StatusOK, &c)
-		if c.Number != "A008" || c.State != queue.Cancelled {
+		if c.Number != "A008" || c.State != string(queue.Cancelled) {
 			t.Errorf("cancelled %+v", c)
 		}
 		msg := wantError(t, h.do(t, w1.c, "POST", path, ""), http.StatusConflict, codeConflict)
@@ -570,7 +571,7 @@ func TestWindowFlow(t *testing.T) {
 		// The reason is optional: no body at all is fine.
 		it := h.issue(t, "A")
 		h.call(t, w1.c, "POST", "/api/v1/tickets/"+strconv.FormatInt(it.ID, 10)+"/cancel", "", http.StatusOK, &c)
-		if c.Number != "A010" || c.State != queue.Cancelled {
+		if c.Number != "A010" || c.State != string(queue.Cancelled) {
 			t.Errorf("cancelled %+v", c)
 		}
 	})

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"onestop/hallserver/api"
 	"onestop/hallserver/auth"
 	"onestop/hallserver/queue"
 	"onestop/hallserver/store"
@@ -136,8 +137,8 @@ func newTestHall(t *testing.T, enroll bool) *testHall {
 // login signs in through the API and fails the test if it is refused.
 func (h *testHall) login(t *testing.T, username, password string) session {
 	t.Helper()
-	res := h.do(t, anonymous, "POST", "/api/v1/auth/login", jsonBody(LoginRequest{Username: username, Password: password}))
-	var lr LoginResponse
+	res := h.do(t, anonymous, "POST", "/api/v1/auth/login", jsonBody(api.LoginRequest{Username: username, Password: password}))
+	var lr api.LoginResponse
 	h.decodeStatus(t, res, http.StatusOK, &lr)
 	if !strings.HasPrefix(lr.Token, auth.SessionPrefix) || lr.CSRF == "" {
 		t.Fatalf("login %s: token %q csrf %q", username, lr.Token, lr.CSRF)
@@ -153,8 +154,8 @@ func (h *testHall) enrollKiosk(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatalf("enrollment code: %v", err)
 	}
-	var e Enrollment
-	h.call(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(EnrollRequest{Code: code.Code}), http.StatusCreated, &e)
+	var e api.Enrollment
+	h.call(t, anonymous, "POST", "/api/v1/kiosks/enroll", jsonBody(api.EnrollRequest{Code: code.Code}), http.StatusCreated, &e)
 	if e.Kiosk != name || !strings.HasPrefix(e.Token, auth.DevicePrefix) {
 		t.Fatalf("enroll %s: got %+v", name, e)
 	}

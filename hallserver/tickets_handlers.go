@@ -3,23 +3,12 @@ package hallserver
 import (
 	"net/http"
 	"strconv"
-	"time"
 
+	"onestop/hallserver/api"
 	"onestop/hallserver/auth"
 	"onestop/hallserver/queue"
 	"onestop/hallserver/store"
 )
-
-// IssuedTicket is the answer to POST /tickets: what the slip shows.
-type IssuedTicket struct {
-	ID       int64              `json:"id"`
-	Number   string             `json:"number"`
-	Token    string             `json:"token"` // for the slip's QR: /t/<token>
-	Priority queue.Priority     `json:"priority,omitempty"`
-	Item     string             `json:"item,omitempty"`
-	Status   store.TicketStatus `json:"status"`
-	Hall     store.Hall         `json:"hall"`
-}
 
 func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	var req store.IssueRequest
@@ -43,8 +32,8 @@ func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p auth.Prin
 	if err != nil {
 		s.log.Warn("hall identity", "err", err)
 	}
-	writeJSON(w, http.StatusCreated, IssuedTicket{ID: t.ID, Number: t.Number, Token: t.Token,
-		Priority: t.Priority, Item: t.Item, Status: st, Hall: hall})
+	writeJSON(w, http.StatusCreated, api.IssuedTicket{ID: t.ID, Number: t.Number, Token: t.Token,
+		Priority: string(t.Priority), Item: t.Item, Status: st, Hall: hall})
 }
 
 func (s *Server) ticketStatus(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
@@ -56,34 +45,9 @@ func (s *Server) ticketStatus(w http.ResponseWriter, r *http.Request, _ auth.Pri
 	writeJSON(w, http.StatusOK, st)
 }
 
-// StaffTicket is a ticket as staff see it.
-type StaffTicket struct {
-	ID           int64               `json:"id"`
-	Number       string              `json:"number"`
-	Day          string              `json:"day"`
-	Queue        string              `json:"queue"`
-	Item         string              `json:"item,omitempty"`
-	Priority     queue.Priority      `json:"priority,omitempty"`
-	State        queue.State         `json:"state"`
-	IssuedAt     time.Time           `json:"issued_at"`
-	CalledAt     time.Time           `json:"called_at,omitzero"`
-	StartedAt    time.Time           `json:"started_at,omitzero"`
-	FinishedAt   time.Time           `json:"finished_at,omitzero"`
-	Window       string              `json:"window,omitempty"`
-	TargetWindow string              `json:"target_window,omitempty"`
-	ReturnQueue  string              `json:"return_queue,omitempty"`
-	ReturnWindow string              `json:"return_window,omitempty"`
-	HoldUntil    time.Time           `json:"hold_until,omitzero"`
-	Recalls      int                 `json:"recalls,omitempty"`
-	KioskID      int64               `json:"kiosk_id,omitempty"`
-	History      []store.TicketEvent `json:"history,omitempty"`
-	OutOfOrder   bool                `json:"out_of_order,omitempty"` // on a call: it jumped the line
-	Reason       string              `json:"reason,omitempty"`       // ... and why
-}
-
-func staffTicket(t store.Ticket) StaffTicket {
-	return StaffTicket{ID: t.ID, Number: t.Number, Day: t.Day, Queue: t.Queue, Item: t.Item, Priority: t.Priority,
-		State: t.State, IssuedAt: t.IssuedAt, CalledAt: t.CalledAt, StartedAt: t.StartedAt, FinishedAt: t.FinishedAt,
+func staffTicket(t store.Ticket) api.StaffTicket {
+	return api.StaffTicket{ID: t.ID, Number: t.Number, Day: t.Day, Queue: t.Queue, Item: t.Item, Priority: string(t.Priority),
+		State: string(t.State), IssuedAt: t.IssuedAt, CalledAt: t.CalledAt, StartedAt: t.StartedAt, FinishedAt: t.FinishedAt,
 		Window: t.Window, TargetWindow: t.TargetWindow, ReturnQueue: t.ReturnQueue, ReturnWindow: t.ReturnWindow,
 		HoldUntil: t.HoldUntil, Recalls: t.Recalls, KioskID: t.KioskID}
 }
@@ -98,7 +62,7 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, _ auth.Prin
 		s.fail(w, r, err)
 		return
 	}
-	out := make([]StaffTicket, len(ts))
+	out := make([]api.StaffTicket, len(ts))
 	for i, t := range ts {
 		out[i] = staffTicket(t)
 	}
@@ -132,17 +96,12 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request, _ auth.Princi
 	writeJSON(w, http.StatusOK, st)
 }
 
-// CancelRequest is the body of POST /tickets/{id}/cancel.
-type CancelRequest struct {
-	Reason string `json:"reason"`
-}
-
 func (s *Server) cancelTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	id, ok := s.ticketID(w, r)
 	if !ok {
 		return
 	}
-	var req CancelRequest // optional, like the window actions' bodies
+	var req api.CancelRequest // optional, like the window actions' bodies
 	if r.ContentLength != 0 && !decode(w, r, &req) {
 		return
 	}
@@ -163,34 +122,6 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, _ auth.Princip
 	writeJSON(w, http.StatusOK, ov)
 }
 
-// Display is what a call display board shows: no staff names, no personal data.
-type Display struct {
-	Hall    store.Hall      `json:"hall"`
-	Day     string          `json:"day"`
-	Windows []DisplayWindow `json:"windows"`
-	Queues  []DisplayQueue  `json:"queues"`
-	Recent  []store.Call    `json:"recent_calls"`
-	LastID  uint64          `json:"last_event_id"` // subscribe to /events with this as Last-Event-ID
-}
-
-// DisplayWindow is one window on the board.
-type DisplayWindow struct {
-	Number  int    `json:"number"`
-	Name    string `json:"name"`
-	NameEn  string `json:"name_en"`
-	Open    bool   `json:"open"`
-	Current string `json:"current,omitempty"`
-	State   string `json:"state,omitempty"`
-}
-
-// DisplayQueue is one queue on the board.
-type DisplayQueue struct {
-	Code    string `json:"code"`
-	Name    string `json:"name"`
-	NameEn  string `json:"name_en"`
-	Waiting int    `json:"waiting"`
-}
-
 func (s *Server) getDisplay(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
 	last := s.broker.LastID() // before the read: events after it may repeat, none are missed
 	ov, err := s.st.Overview(r.Context())
@@ -203,13 +134,13 @@ func (s *Server) getDisplay(w http.ResponseWriter, r *http.Request, _ auth.Princ
 		s.fail(w, r, err)
 		return
 	}
-	d := Display{Hall: hall, Day: ov.Day, Recent: ov.Recent, LastID: last}
+	d := api.Display{Hall: hall, Day: ov.Day, Recent: ov.Recent, LastID: last}
 	for _, win := range ov.Windows {
-		d.Windows = append(d.Windows, DisplayWindow{Number: win.Number, Name: win.Name, NameEn: win.NameEn,
+		d.Windows = append(d.Windows, api.DisplayWindow{Number: win.Number, Name: win.Name, NameEn: win.NameEn,
 			Open: win.Open, Current: win.Current, State: win.State})
 	}
 	for _, q := range ov.Queues {
-		d.Queues = append(d.Queues, DisplayQueue{Code: q.Code, Name: q.Name, NameEn: q.NameEn, Waiting: q.Waiting})
+		d.Queues = append(d.Queues, api.DisplayQueue{Code: q.Code, Name: q.Name, NameEn: q.NameEn, Waiting: q.Waiting})
 	}
 	writeJSON(w, http.StatusOK, d)
 }

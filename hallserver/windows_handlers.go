@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"onestop/hallserver/api"
 	"onestop/hallserver/auth"
 	"onestop/hallserver/queue"
 	"onestop/hallserver/store"
@@ -44,7 +45,7 @@ func (s *Server) closeWindow(w http.ResponseWriter, r *http.Request, p auth.Prin
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func callResult(res store.CallResult) StaffTicket {
+func callResult(res store.CallResult) api.StaffTicket {
 	t := staffTicket(res.Ticket)
 	t.OutOfOrder, t.Reason = res.OutOfOrder, res.Reason
 	return t
@@ -63,18 +64,12 @@ func (s *Server) callNext(w http.ResponseWriter, r *http.Request, p auth.Princip
 	writeJSON(w, http.StatusOK, callResult(res))
 }
 
-// CallRequest is the body of POST /windows/{number}/call.
-type CallRequest struct {
-	Number string `json:"number"`
-	Reason string `json:"reason,omitempty"` // needed when the ticket is not next in line
-}
-
 func (s *Server) callNumber(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	n, ok := s.windowNumber(w, r)
 	if !ok {
 		return
 	}
-	var req CallRequest
+	var req api.CallRequest
 	if !decode(w, r, &req) {
 		return
 	}
@@ -86,24 +81,13 @@ func (s *Server) callNumber(w http.ResponseWriter, r *http.Request, p auth.Princ
 	writeJSON(w, http.StatusOK, callResult(res))
 }
 
-// ActionRequest is the body of the window actions. Transfer uses
-// to_queue and/or to_window and return; hold uses hold_seconds and return
-// (back to this window); every action may carry a reason.
-type ActionRequest struct {
-	ToQueue     string `json:"to_queue,omitempty"`
-	ToWindow    int    `json:"to_window,omitempty"`
-	Return      bool   `json:"return,omitempty"`
-	HoldSeconds int    `json:"hold_seconds,omitempty"`
-	Reason      string `json:"reason,omitempty"`
-}
-
 func (s *Server) windowAction(kind queue.ActionKind) func(http.ResponseWriter, *http.Request, auth.Principal) {
 	return func(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 		n, ok := s.windowNumber(w, r)
 		if !ok {
 			return
 		}
-		var req ActionRequest
+		var req api.ActionRequest
 		if r.ContentLength != 0 && !decode(w, r, &req) {
 			return
 		}

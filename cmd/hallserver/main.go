@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"onestop/hallserver"
+	"onestop/hallserver/api"
 	"onestop/hallserver/store"
 )
 
@@ -103,7 +104,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if created {
 		log.Info("initialised a new hall", "code", hall.Code, "name", hall.Name, "data", c.data)
 	}
-	var enroll hallserver.EnrollmentCode
+	var enroll api.EnrollmentCode
 	if c.demo {
 		if err := hallserver.CreateDemoAccounts(ctx, st, store.System); err != nil {
 			return err
@@ -127,7 +128,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // printDemo shows a newcomer where to go and how to sign in.
-func printDemo(w io.Writer, base string, enroll hallserver.EnrollmentCode) {
+func printDemo(w io.Writer, base string, enroll api.EnrollmentCode) {
 	fmt.Fprintf(w, `
   OneStop demo hall is running. Press Ctrl-C to stop.
 

@@ -132,16 +132,6 @@ func (h *chainHead) save(ctx context.Context, stmts *stmtCache) error {
 	return nil
 }
 
-// AuditVerdict is the result of walking the audit chain.
-type AuditVerdict struct {
-	Records  int64  `json:"records"`   // records read
-	OK       bool   `json:"ok"`        // the chain is intact
-	FirstBad int64  `json:"first_bad"` // id of the first record changed or removed (0 when OK)
-	Problem  string `json:"problem"`   // what is wrong, in words
-	HeadID   int64  `json:"head_id"`   // id of the last record
-	HeadHash string `json:"head_hash"` // its hash: the value to anchor elsewhere
-}
-
 // VerifyAudit walks the whole audit chain and reports the first record
 // that was changed or removed.
 func (s *Store) VerifyAudit(ctx context.Context) (AuditVerdict, error) {

@@ -10,15 +10,6 @@ import (
 	"time"
 )
 
-// Kiosk is an enrolled self-service kiosk.
-type Kiosk struct {
-	ID         int64     `json:"id"`
-	Name       string    `json:"name"`
-	EnrolledAt time.Time `json:"enrolled_at"`
-	LastSeen   time.Time `json:"last_seen"`
-	Disabled   bool      `json:"disabled"`
-}
-
 var kioskNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
 
 // CreateEnrollmentCode stores the hash of a one-time code that enrolls a

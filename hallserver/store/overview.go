@@ -13,21 +13,6 @@ import (
 	"onestop/hallserver/queue"
 )
 
-// TicketStatus is what a citizen may see of a ticket: no personal data.
-type TicketStatus struct {
-	Number        string    `json:"number"`
-	Day           string    `json:"day"`
-	Queue         string    `json:"queue"`
-	QueueName     string    `json:"queue_name"`
-	QueueNameEn   string    `json:"queue_name_en"`
-	State         string    `json:"state"`
-	Ahead         int       `json:"ahead"`
-	EstimatedWait int       `json:"estimated_wait_seconds"`
-	Window        string    `json:"window,omitempty"` // where to go, once called
-	IssuedAt      time.Time `json:"issued_at"`
-	CalledAt      time.Time `json:"called_at,omitzero"`
-}
-
 // TicketStatus returns the public status of the ticket with the token.
 func (s *Store) TicketStatus(ctx context.Context, token string) (TicketStatus, error) {
 	t, err := s.TicketByToken(ctx, token)
@@ -291,46 +276,6 @@ func (s *Store) openWindows(ctx context.Context, q string) (int, error) {
 		return 0, fmt.Errorf("store: open windows: %w", err)
 	}
 	return n, nil
-}
-
-// QueueStat is one queue's state today.
-type QueueStat struct {
-	Code               string `json:"code"`
-	Name               string `json:"name"`
-	NameEn             string `json:"name_en"`
-	Waiting            int    `json:"waiting"`
-	LongestWaitSeconds int    `json:"longest_wait_seconds"`
-	Issued             int    `json:"issued"`
-	Served             int    `json:"served"`
-	NoShow             int    `json:"no_show"`
-	OpenWindows        int    `json:"open_windows"`
-}
-
-// WindowStat is one window's state now.
-type WindowStat struct {
-	Number  int      `json:"number"`
-	Name    string   `json:"name"`
-	NameEn  string   `json:"name_en"`
-	Queues  []string `json:"queues"`
-	Open    bool     `json:"open"`
-	Staff   string   `json:"staff,omitempty"` // display name of who opened it
-	Current string   `json:"current,omitempty"`
-	State   string   `json:"state,omitempty"` // of the current ticket
-}
-
-// Call is one call of a ticket to a window.
-type Call struct {
-	Number string    `json:"number"`
-	Window string    `json:"window"`
-	At     time.Time `json:"at"`
-}
-
-// Overview is the hall's queues and windows now.
-type Overview struct {
-	Day     string       `json:"day"`
-	Queues  []QueueStat  `json:"queues"`
-	Windows []WindowStat `json:"windows"`
-	Recent  []Call       `json:"recent_calls"`
 }
 
 // Overview reports every queue and window, and the latest calls.

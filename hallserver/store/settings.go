@@ -12,13 +12,6 @@ import (
 	"onestop/hallserver/queue"
 )
 
-// Hall is the hall's identity.
-type Hall struct {
-	Code      string    `json:"code"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 // Settings are the queue rules a supervisor can change.
 type Settings struct {
 	Policy queue.Policy `json:"-"`

@@ -235,18 +235,6 @@ func (s *Store) Tickets(ctx context.Context, day string) ([]Ticket, error) {
 	return scanTickets(rows)
 }
 
-// TicketEvent is one recorded transition of a ticket.
-type TicketEvent struct {
-	At         time.Time `json:"at"`
-	Action     string    `json:"action"`
-	From       string    `json:"from"`
-	To         string    `json:"to"`
-	Window     string    `json:"window,omitempty"`
-	Actor      string    `json:"actor"`
-	OutOfOrder bool      `json:"out_of_order,omitempty"`
-	Reason     string    `json:"reason,omitempty"`
-}
-
 // TicketHistory returns every transition of a ticket, oldest first,
 // starting with its issue.
 func (s *Store) TicketHistory(ctx context.Context, id int64) ([]TicketEvent, error) {
