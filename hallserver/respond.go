@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"onestop/hallserver/api"
 	"onestop/hallserver/queue"
 	"onestop/hallserver/store"
 )
@@ -15,24 +16,18 @@ import (
 // maxBody is the largest request body accepted.
 const maxBody = 64 << 10
 
-// apiError is the JSON body of every error response.
-type apiError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// Error codes clients branch on.
+// Error codes clients branch on (api.Code...), short names for this file.
 const (
-	codeUnauthenticated = "unauthenticated"
-	codeForbidden       = "forbidden"
-	codeNotFound        = "not_found"
-	codeInvalid         = "invalid_request"
-	codeConflict        = "conflict"
-	codeNothingWaiting  = "nothing_waiting"
-	codeRateLimited     = "rate_limited"
-	codeTooLarge        = "too_large"
-	codeUnavailable     = "unavailable"
-	codeInternal        = "internal"
+	codeUnauthenticated = api.CodeUnauthenticated
+	codeForbidden       = api.CodeForbidden
+	codeNotFound        = api.CodeNotFound
+	codeInvalid         = api.CodeInvalid
+	codeConflict        = api.CodeConflict
+	codeNothingWaiting  = api.CodeNothingWaiting
+	codeRateLimited     = api.CodeRateLimited
+	codeTooLarge        = api.CodeTooLarge
+	codeUnavailable     = api.CodeUnavailable
+	codeInternal        = api.CodeInternal
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -45,7 +40,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, apiError{Code: code, Message: msg})
+	writeJSON(w, status, api.Error{Code: code, Message: msg})
 }
 
 // fail maps an error from the store or the queue engine to a response.

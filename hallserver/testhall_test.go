@@ -287,7 +287,7 @@ func (h *testHall) call(t *testing.T, c caller, method, path, body string, want 
 
 // apiErrorOf decodes an error response, failing unless it is JSON
 // {code, message} with both set.
-func apiErrorOf(t *testing.T, res *http.Response) apiError {
+func apiErrorOf(t *testing.T, res *http.Response) api.Error {
 	t.Helper()
 	b := bodyOf(res)
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
@@ -295,7 +295,7 @@ func apiErrorOf(t *testing.T, res *http.Response) apiError {
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	var e apiError
+	var e api.Error
 	if err := dec.Decode(&e); err != nil {
 		t.Fatalf("error response is not {code, message}: %v; body: %s", err, b)
 	}
