@@ -49,6 +49,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, _ auth.Principal
 			return
 		case <-sub.Dropped:
 			return // fell behind: the client reconnects with Last-Event-ID
+		case <-s.streamsDone:
+			return // the server is shutting down
 		case <-ping.C:
 			if _, err := w.Write([]byte(": ping\n\n")); err != nil {
 				return

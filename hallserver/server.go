@@ -46,8 +46,11 @@ type Server struct {
 	now      func() time.Time
 	dirty    chan string
 	stopOnce sync.Once
-	stop     chan struct{}
-	stopped  chan struct{}
+	// streamsDone is closed when the server shuts down: event streams end.
+	streamsDone chan struct{}
+	streamsOnce sync.Once
+	stop        chan struct{}
+	stopped     chan struct{}
 }
 
 // Hub carries the store's committed events to the live stream. Create it
@@ -108,10 +111,11 @@ func New(st *store.Store, hub *Hub, cfg Config) *Server {
 	}
 	s := &Server{
 		st: st, cfg: cfg, log: cfg.Logger, broker: hub.broker, dirty: hub.dirty,
-		limiter: auth.NewLoginLimiter(5, 15*time.Minute),
-		now:     st.Now,
-		stop:    make(chan struct{}),
-		stopped: make(chan struct{}),
+		limiter:     auth.NewLoginLimiter(5, 15*time.Minute),
+		now:         st.Now,
+		stop:        make(chan struct{}),
+		stopped:     make(chan struct{}),
+		streamsDone: make(chan struct{}),
 	}
 	s.metrics = newMetrics(cfg.Registry, s)
 	s.routes = s.routeTable()
@@ -167,21 +171,17 @@ func (s *Server) coalesceQueueChanges() {
 	}
 }
 
-// ListenAndServe serves on addr until ctx is cancelled, then shuts down
-// gracefully: new connections are refused, requests in flight (up to
-// grace) finish, event streams are closed.
-func ListenAndServe(ctx context.Context, addr string, h http.Handler, grace time.Duration, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("hallserver: listen on %s: %w (is another hall server running? choose another --addr)", addr, err)
-	}
-	return Serve(ctx, ln, h, grace, log)
-}
-
-// Serve is ListenAndServe on an open listener.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Duration, log *slog.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return ctx }}
+// Serve serves the API on ln until ctx is cancelled, then shuts down
+// gracefully: it stops accepting connections, ends the live event streams
+// (clients reconnect to wherever the hall comes back), and lets requests in
+// flight finish for up to grace before cutting them off. A ticket being
+// issued at SIGTERM is therefore still issued and acknowledged.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	reqs, cutOff := context.WithCancel(context.Background())
+	defer cutOff()
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return reqs }}
+	srv.RegisterOnShutdown(s.endStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -189,11 +189,16 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Dura
 		return fmt.Errorf("hallserver: serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "grace", grace)
+	s.log.Info("shutting down", "grace", grace)
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("hallserver: shutdown: %w", err)
+		cutOff()
+		srv.Close()
+		return fmt.Errorf("hallserver: shutdown: requests still running after %s were cut off: %w", grace, err)
 	}
 	return nil
 }
+
+// endStreams tells every live event stream to end.
+func (s *Server) endStreams() { s.streamsOnce.Do(func() { close(s.streamsDone) }) }

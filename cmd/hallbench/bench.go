@@ -59,7 +59,7 @@ func bench(ctx context.Context, cfg benchConfig) (Result, error) {
 	}
 	sctx, stopServer := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- hallserver.Serve(sctx, ln, srv.Handler(), 5*time.Second, cfg.log) }()
+	go func() { served <- srv.Serve(sctx, ln, 5*time.Second) }()
 	defer func() { stopServer(); <-served }()
 	base := "http://" + ln.Addr().String()
 	transport := &http.Transport{MaxIdleConnsPerHost: cfg.clients + cfg.windows + 8, MaxConnsPerHost: 0}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -272,5 +273,97 @@ func TestFlagsAndEnvironment(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestGracefulShutdown sends SIGTERM while clients issue tickets and a live
+// event stream is open: the server must exit with status 0 without waiting
+// out its grace period for the stream, and no request may fail with a
+// server error (each either completes or finds the server gone).
+func TestGracefulShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real processes")
+	}
+	dir := t.TempDir()
+	srv := startChild(t, dir)
+	c := login(t, srv.base)
+	stream, err := c.Events(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	streamDone := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := stream.Next(); err != nil {
+				streamDone <- err
+				return
+			}
+		}
+	}()
+	var mu sync.Mutex
+	var serverErrors []string
+	acked := 0
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, err := c.IssueTicket(context.Background(), api.IssueRequest{Queue: "A"})
+				var ce *client.Error
+				mu.Lock()
+				switch {
+				case err == nil:
+					acked++
+				case errors.As(err, &ce):
+					serverErrors = append(serverErrors, ce.Error())
+				}
+				mu.Unlock()
+				if err != nil && !errors.As(err, &ce) {
+					return // connection refused or reset: the server has gone
+				}
+			}
+		}()
+	}
+	waitUntil(t, func() bool { mu.Lock(); defer mu.Unlock(); return acked >= 100 })
+	start := time.Now()
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	werr := srv.cmd.Wait()
+	took := time.Since(start)
+	close(stop)
+	wg.Wait()
+	if werr != nil {
+		t.Fatalf("exit after SIGTERM: %v; log:\n%s", werr, srv.log())
+	}
+	if took >= 10*time.Second { // the default --shutdown-grace
+		t.Errorf("shutdown took %s: the event stream held it for the whole grace period", took)
+	}
+	select {
+	case <-streamDone:
+	case <-time.After(5 * time.Second):
+		t.Error("the event stream is still open after the server exited")
+	}
+	if len(serverErrors) > 0 {
+		t.Errorf("%d requests failed with a server error during shutdown, e.g. %s", len(serverErrors), serverErrors[0])
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 30 s")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -124,7 +124,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if c.demo {
 		printDemo(stdout, "http://"+ln.Addr().String(), enroll)
 	}
-	return hallserver.Serve(ctx, ln, srv.Handler(), c.grace, log)
+	return srv.Serve(ctx, ln, c.grace)
 }
 
 // printDemo shows a newcomer where to go and how to sign in.
