@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -125,13 +126,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ auth.Principal)
 		return
 	}
 	now := s.now()
-	userKey, ipKey := "user:"+strings.ToLower(strings.TrimSpace(req.Username)), "ip:"+clientIP(r)
-	for _, key := range []string{userKey, ipKey} {
-		if ok, wait := s.limiter.Allow(key, now); !ok {
+	userKey, ipKey := strings.ToLower(strings.TrimSpace(req.Username)), clientIP(r)
+	for _, l := range []struct {
+		limiter *auth.LoginLimiter
+		key     string
+	}{{s.userLimiter, userKey}, {s.addrLimiter, ipKey}} {
+		if ok, wait := l.limiter.Allow(l.key, now); !ok {
 			s.metrics.loginFailures.Inc()
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			writeError(w, http.StatusTooManyRequests, codeRateLimited,
-				fmt.Sprintf("too many failed logins: wait %d minutes, or ask an administrator to reset the password", int(wait.Minutes())+1))
+				fmt.Sprintf("too many failed logins: wait %d minutes, or ask an administrator to reset the password", int(math.Ceil(wait.Minutes()))))
 			return
 		}
 	}
@@ -151,13 +155,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ auth.Principal)
 		auth.CheckPassword(dummyHash, req.Password)
 	}
 	if !good {
-		s.limiter.Fail(userKey, now)
-		s.limiter.Fail(ipKey, now)
+		s.userLimiter.Fail(userKey, now)
+		s.addrLimiter.Fail(ipKey, now)
 		s.metrics.loginFailures.Inc()
 		writeError(w, http.StatusUnauthorized, codeUnauthenticated, "wrong username or password")
 		return
 	}
-	s.limiter.Reset(userKey)
+	s.userLimiter.Reset(userKey)
 	token, hash := auth.NewToken(auth.SessionPrefix)
 	csrf, _ := auth.NewToken("")
 	expires := minTime(now.Add(s.cfg.SessionIdle), now.Add(s.cfg.SessionMax))
@@ -202,12 +206,20 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request, p aut
 	if !decode(w, r, &req) {
 		return
 	}
+	now := s.now()
+	if ok, wait := s.userLimiter.Allow(p.Username, now); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		writeError(w, http.StatusTooManyRequests, codeRateLimited, "too many wrong passwords: wait, or ask an administrator to reset it")
+		return
+	}
 	u, err := s.st.UserByUsername(r.Context(), p.Username)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	if ok, _ := auth.CheckPassword(u.PasswordHash, req.Current); !ok {
+		// A stolen session must not become a way to guess the password.
+		s.userLimiter.Fail(p.Username, now)
 		writeError(w, http.StatusForbidden, codeForbidden, "the current password is wrong")
 		return
 	}
@@ -252,9 +264,9 @@ func (s *Server) enrollKiosk(w http.ResponseWriter, r *http.Request, _ auth.Prin
 	if !decode(w, r, &req) {
 		return
 	}
-	key := "enroll:" + clientIP(r)
-	if ok, wait := s.limiter.Allow(key, s.now()); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	key := clientIP(r)
+	if ok, wait := s.enrollLimiter.Allow(key, s.now()); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		writeError(w, http.StatusTooManyRequests, codeRateLimited, "too many wrong enrollment codes from this address: wait and try again")
 		return
 	}
@@ -262,7 +274,7 @@ func (s *Server) enrollKiosk(w http.ResponseWriter, r *http.Request, _ auth.Prin
 	k, err := s.st.EnrollKiosk(r.Context(), auth.HashToken(auth.NormalizeEnrollmentCode(req.Code)), hash)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
-			s.limiter.Fail(key, s.now())
+			s.enrollLimiter.Fail(key, s.now())
 		}
 		s.fail(w, r, err)
 		return

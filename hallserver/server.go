@@ -34,18 +34,21 @@ type Config struct {
 // Server serves the hall's HTTP API. Create it with New; it publishes the
 // store's events, so the store must be opened with Server.Notify.
 type Server struct {
-	st       *store.Store
-	cfg      Config
-	log      *slog.Logger
-	broker   *live.Broker
-	limiter  *auth.LoginLimiter
-	kiosks   kioskCache
-	routes   []route
-	handler  http.Handler
-	metrics  *metrics
-	now      func() time.Time
-	dirty    chan string
-	stopOnce sync.Once
+	st     *store.Store
+	cfg    Config
+	log    *slog.Logger
+	broker *live.Broker
+	// Failed logins are limited per username (5 in 15 minutes: guessing one
+	// account) and per address (20: spraying many; a shared counter PC's
+	// typos must not lock everyone out). Wrong enrollment codes: 5 per address.
+	userLimiter, addrLimiter, enrollLimiter *auth.LoginLimiter
+	kiosks                                  kioskCache
+	routes                                  []route
+	handler                                 http.Handler
+	metrics                                 *metrics
+	now                                     func() time.Time
+	dirty                                   chan string
+	stopOnce                                sync.Once
 	// streamsDone is closed when the server shuts down: event streams end.
 	streamsDone chan struct{}
 	streamsOnce sync.Once
@@ -111,11 +114,13 @@ func New(st *store.Store, hub *Hub, cfg Config) *Server {
 	}
 	s := &Server{
 		st: st, cfg: cfg, log: cfg.Logger, broker: hub.broker, dirty: hub.dirty,
-		limiter:     auth.NewLoginLimiter(5, 15*time.Minute),
-		now:         st.Now,
-		stop:        make(chan struct{}),
-		stopped:     make(chan struct{}),
-		streamsDone: make(chan struct{}),
+		userLimiter:   auth.NewLoginLimiter(5, 15*time.Minute),
+		addrLimiter:   auth.NewLoginLimiter(20, 15*time.Minute),
+		enrollLimiter: auth.NewLoginLimiter(5, 15*time.Minute),
+		now:           st.Now,
+		stop:          make(chan struct{}),
+		stopped:       make(chan struct{}),
+		streamsDone:   make(chan struct{}),
 	}
 	s.metrics = newMetrics(cfg.Registry, s)
 	s.routes = s.routeTable()
