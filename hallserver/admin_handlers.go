@@ -63,7 +63,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p auth.Princ
 	}
 	hash, err := auth.HashPassword(req.Password)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalid, cleanMessage(err))
+		writeError(w, http.StatusBadRequest, codeInvalid, UserMessage(err))
 		return
 	}
 	u, err := s.st.CreateUser(r.Context(), actor(p, ""), store.NewUser{Username: req.Username,
@@ -82,7 +82,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, p auth.Pr
 	}
 	hash, err := auth.HashPassword(req.Password)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalid, cleanMessage(err))
+		writeError(w, http.StatusBadRequest, codeInvalid, UserMessage(err))
 		return
 	}
 	if err := s.st.SetPassword(r.Context(), actor(p, ""), r.PathValue("username"), hash); err != nil {

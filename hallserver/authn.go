@@ -225,7 +225,7 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request, p aut
 	}
 	hash, err := auth.HashPassword(req.New)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalid, cleanMessage(err))
+		writeError(w, http.StatusBadRequest, codeInvalid, UserMessage(err))
 		return
 	}
 	if err := s.st.SetPassword(r.Context(), actor(p, ""), p.Username, hash); err != nil {

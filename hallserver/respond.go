@@ -70,13 +70,14 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusInternalServerError, codeInternal, "internal error: the hall server logged it; try again, and tell the technician if it persists")
 		return
 	}
-	writeError(w, status, code, cleanMessage(err))
+	writeError(w, status, code, UserMessage(err))
 }
 
-// cleanMessage strips the package prefixes of wrapped sentinels so that
-// staff read "window 3 is closed: open it first", not the plumbing; a
-// sentinel wrapped at the end reads "ticket 9: not found".
-func cleanMessage(err error) string {
+// UserMessage is err as a person should read it: without the package
+// prefixes of wrapped sentinels, so that staff read "window 3 is closed:
+// open it first", not the plumbing; a sentinel wrapped at the end reads
+// "ticket 9: not found". The API and hallctl both show errors this way.
+func UserMessage(err error) string {
 	var te *queue.TransitionError
 	if errors.As(err, &te) {
 		return fmt.Sprintf("cannot %s %s (%s): %s", te.Action, te.Number, te.From, te.Reason)
@@ -102,7 +103,7 @@ func cleanMessage(err error) string {
 	return strings.Join(kept, ": ")
 }
 
-// errorPackages are the packages whose error prefixes cleanMessage drops.
+// errorPackages are the packages whose error prefixes UserMessage drops.
 var errorPackages = []string{"store", "queue", "auth", "catalogue"}
 
 // decode reads a JSON body into v, refusing unknown fields and bodies

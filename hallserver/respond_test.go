@@ -31,8 +31,8 @@ func TestCleanMessage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := cleanMessage(tc.err); got != tc.want {
-				t.Errorf("cleanMessage(%q) = %q, want %q", tc.err, got, tc.want)
+			if got := UserMessage(tc.err); got != tc.want {
+				t.Errorf("UserMessage(%q) = %q, want %q", tc.err, got, tc.want)
 			}
 		})
 	}

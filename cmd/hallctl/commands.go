@@ -44,7 +44,7 @@ func (e env) initHall(args []string) error {
 	defer st.Close()
 	if err := st.InitHall(e.ctx, actor(), h, cat); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return fmt.Errorf("%s is a hall already; nothing changed: %w", *dir, err)
+			return fmt.Errorf("%s: %s; nothing changed", *dir, hallserver.UserMessage(err))
 		}
 		return err
 	}

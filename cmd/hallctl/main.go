@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"onestop/hallserver"
 	"os"
 	"os/signal"
 	"syscall"
@@ -56,7 +57,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "hallctl: %v\n\n%s", err, usage)
 		os.Exit(2)
 	default:
-		fmt.Fprintln(os.Stderr, "hallctl:", err)
+		fmt.Fprintln(os.Stderr, "hallctl:", hallserver.UserMessage(err))
 		os.Exit(1)
 	}
 }

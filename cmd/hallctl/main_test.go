@@ -40,7 +40,7 @@ func TestCommands(t *testing.T) {
 		wantErr string // substring of the error; "" for success
 		usage   bool   // the error must be a usage error (exit status 2)
 	}{
-		{name: "init twice keeps the hall", args: []string{"init", "--data", dir, "--hall-code", "X-2", "--name", "x"}, wantErr: "is a hall already"},
+		{name: "init twice keeps the hall", args: []string{"init", "--data", dir, "--hall-code", "X-2", "--name", "x"}, wantErr: "already holds hall 520100-TEST; nothing changed"},
 		{name: "init with a bad code", args: []string{"init", "--data", t.TempDir(), "--hall-code", "bad code", "--name", "x"}, wantErr: "hall code"},
 		{name: "init without name", args: []string{"init", "--data", t.TempDir(), "--hall-code", "X-1"}, usage: true, wantErr: "--name"},
 		{name: "add user with generated password", args: []string{"users", "add", "--data", dir, "--username", "wangfang", "--role", "counter", "--display-name", "王芳"},
