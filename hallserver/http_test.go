@@ -714,7 +714,9 @@ func TestErrorResponses(t *testing.T) {
 		{"reset no such user", auth.Admin, "POST", "/api/v1/users/nobody/password", `{"password":"long-enough-pw"}`, 404, codeNotFound, "nobody"},
 		{"bad kiosk name", auth.Technician, "POST", "/api/v1/kiosks/enrollment-codes", `{"kiosk":"kiosk one!"}`, 400, codeInvalid, "kiosk name"},
 		{"no such API operation", auth.Admin, "GET", "/api/v1/nothing-here", "", 404, codeNotFound, "openapi.json"},
-		{"no such method", auth.Admin, "DELETE", "/api/v1/users", "", 404, codeNotFound, "openapi.json"},
+		{"no such method", auth.Admin, "DELETE", "/api/v1/users", "", 405, codeInvalid, "use GET or POST"},
+		{"another method on a path with parameters", auth.Admin, "POST", "/api/v1/tickets/status/abc", "", 405, codeInvalid, "use GET"},
+		{"too many segments", auth.Admin, "GET", "/api/v1/tickets/1/cancel/now", "", 404, codeNotFound, "openapi.json"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,7 +2,9 @@ package hallserver
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -90,13 +92,44 @@ func (s *Server) routeTable() []route {
 // buildHandler mounts the route table on one ServeMux.
 func (s *Server) buildHandler() http.Handler {
 	mux := http.NewServeMux()
+	allowed := map[string][]string{} // path pattern -> methods
 	for _, rt := range s.routes {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
+		allowed[rt.Pattern] = append(allowed[rt.Pattern], rt.Method)
 	}
+	// A known path with another method is 405 with Allow; anything else
+	// under /api/ is a JSON 404.
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for p, methods := range allowed {
+			if pathMatches(p, r.URL.Path) {
+				allow = append(allow, methods...)
+			}
+		}
+		if len(allow) > 0 {
+			slices.Sort(allow)
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, http.StatusMethodNotAllowed, codeInvalid, r.Method+" is not allowed here: use "+strings.Join(allow, " or "))
+			return
+		}
 		writeError(w, http.StatusNotFound, codeNotFound, "no such API operation: see /api/v1/openapi.json")
 	})
 	return securityHeaders(mux)
+}
+
+// pathMatches reports whether path matches a route pattern whose {name}
+// segments match any one segment.
+func pathMatches(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i, p := range ps {
+		if !(strings.HasPrefix(p, "{") && xs[i] != "") && p != xs[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // guard authenticates the caller, enforces the route's roles and CSRF,
