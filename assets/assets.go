@@ -15,6 +15,7 @@ import (
 // //go:embed line naming it.
 //
 //go:embed catalogue
+//go:embed fonts
 var FS embed.FS
 
 // CatalogueSeedPath is the path in FS of the sample service catalogue.
@@ -28,4 +29,19 @@ func CatalogueSeed() ([]byte, error) {
 		return nil, fmt.Errorf("assets: %w", err)
 	}
 	return b, nil
+}
+
+// FontPath is the path in FS of the one TrueType font with Latin and CJK
+// glyphs (WenQuanYi Micro Hei, face 0 of Debian's .ttc; made by
+// scripts/make-font). The kiosk, certificates and slip previews all use it,
+// so Chinese renders the same everywhere, whatever the machine has.
+const FontPath = "fonts/wqy-microhei.ttf"
+
+// Font returns the bytes of the font at FontPath.
+func Font() []byte {
+	b, err := FS.ReadFile(FontPath)
+	if err != nil {
+		panic(fmt.Sprintf("assets: embedded font missing: %v", err)) // the embed guarantees it
+	}
+	return b
 }
