@@ -16,13 +16,12 @@ func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return
 	}
 	req.KioskID = p.KioskID
-	t, err := s.st.IssueTicket(r.Context(), actor(p, ""), req)
-	if err != nil {
+	t, st, err := s.st.Issue(r.Context(), actor(p, ""), req)
+	if err != nil && t.ID == 0 {
 		s.fail(w, r, err)
 		return
 	}
 	s.metrics.issued.Inc()
-	st, err := s.st.StatusOf(r.Context(), t)
 	if err != nil {
 		// The ticket exists; the citizen must get it even if the estimate failed.
 		s.log.Warn("status of new ticket", "ticket", t.ID, "err", err)

@@ -223,3 +223,44 @@ func TestTicketStatus(t *testing.T) {
 		wantErr(t, err, store.ErrNotFound)
 	}
 }
+
+// TestIssueCountsAheadLikeTheEngine: the people ahead that Issue counts in
+// its own transaction, for the slip, equal queue.Ahead over every ticket
+// of the day, for a regular and a priority ticket, under every policy.
+func TestIssueCountsAheadLikeTheEngine(t *testing.T) {
+	for _, policy := range []string{"strict", "interleave:3", "ageing:15m"} {
+		for _, prio := range []queue.Priority{queue.Regular, queue.Elderly} {
+			t.Run(policy+"/"+string(prio)+"-ticket", func(t *testing.T) {
+				s, clk := newHall(t)
+				insertRandomTickets(t, rawDB(t, s), rand.New(rand.NewPCG(11, 3)), 60)
+				st := store.DefaultSettings()
+				st.PolicyText = policy
+				if _, err := s.UpdateSettings(ctx, admin, st); err != nil {
+					t.Fatal(err)
+				}
+				clk.Set(t0.Add(3 * time.Hour))
+				tk, status, err := s.Issue(ctx, kioskA, store.IssueRequest{Queue: "A", Priority: prio})
+				if err != nil {
+					t.Fatal(err)
+				}
+				all, err := s.Tickets(ctx, day0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				engine := make([]queue.Ticket, len(all))
+				for i, x := range all {
+					engine[i] = x.Ticket
+				}
+				p, _ := queue.ParsePolicy(policy)
+				stored, _ := s.TicketByID(ctx, tk.ID)
+				want := queue.Ahead(engine, stored.Ticket, p, clk.Now())
+				if status.Ahead != want || want == 0 {
+					t.Errorf("Issue says %d ahead, the engine %d (and the random line must not be empty)", status.Ahead, want)
+				}
+				if status.Number != tk.Number || status.QueueName == "" || status.State != "issued" {
+					t.Errorf("status %+v", status)
+				}
+			})
+		}
+	}
+}

@@ -55,6 +55,24 @@ func (s *Store) statusOf(ctx context.Context, t Ticket) (TicketStatus, error) {
 	return st, nil
 }
 
+// statusWithAhead is the status of a waiting ticket whose people ahead
+// are known already.
+func (s *Store) statusWithAhead(ctx context.Context, t Ticket, ahead int) (TicketStatus, error) {
+	st := TicketStatus{Number: t.Number, Day: t.Day, Queue: t.Queue, State: string(t.State),
+		IssuedAt: t.IssuedAt, CalledAt: t.CalledAt, Ahead: ahead}
+	qi, err := s.queueInfo(ctx, t.Queue, t.Day)
+	if err != nil {
+		return st, err
+	}
+	st.QueueName, st.QueueNameEn = qi.name, qi.nameEn
+	settings, err := s.Settings(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.EstimatedWait = int(queue.EstimateWait(ahead, qi.recent, qi.open, settings.DefaultService) / time.Second)
+	return st, nil
+}
+
 // ahead counts the tickets waiting in t's queue that t's policy calls
 // before t. It is queue.Ahead done as counts over the partial index
 // tickets_waiting (see countBefore), so that a status reads no ticket rows;

@@ -114,8 +114,42 @@ var validPriorities = map[queue.Priority]bool{
 
 // IssueTicket takes the next number of the day in the request's queue.
 func (s *Store) IssueTicket(ctx context.Context, a Actor, req IssueRequest) (Ticket, error) {
+	t, _, err := s.issue(ctx, a, req, false)
+	return t, err
+}
+
+// Issue takes the next number like IssueTicket and returns the status the
+// slip shows (people ahead, estimated wait) as well. When the ticket was
+// issued but its status could not be read, it returns the ticket (ID set)
+// with the error: the citizen has the number either way.
+func (s *Store) Issue(ctx context.Context, a Actor, req IssueRequest) (Ticket, TicketStatus, error) {
+	t, ahead, err := s.issue(ctx, a, req, true)
+	if err != nil {
+		return t, TicketStatus{}, err
+	}
+	if ahead < 0 {
+		st, err := s.statusOf(ctx, t)
+		return t, st, err
+	}
+	st, err := s.statusWithAhead(ctx, t, ahead)
+	return t, st, err
+}
+
+// issue writes a new ticket. With countAhead, under a policy that orders a
+// class first-come-first-served (strict, interleave), it also counts the
+// people ahead of it in the same transaction: a new ticket is the last of
+// its class, so that is every ticket waiting in its queue (a regular
+// ticket) or every priority ticket waiting (a priority one), read from the
+// trigger-kept totals, not counted. Otherwise ahead is -1.
+func (s *Store) issue(ctx context.Context, a Actor, req IssueRequest, countAhead bool) (Ticket, int, error) {
 	if !validPriorities[req.Priority] {
-		return Ticket{}, fmt.Errorf("%w: unknown priority %q (use elderly, disabled, pregnant, appointment or green)", ErrInvalid, req.Priority)
+		return Ticket{}, 0, fmt.Errorf("%w: unknown priority %q (use elderly, disabled, pregnant, appointment or green)", ErrInvalid, req.Priority)
+	}
+	ahead := -1
+	if countAhead {
+		if st, err := s.Settings(ctx); err != nil || st.Policy.Kind == queue.Ageing {
+			countAhead = false
+		}
 	}
 	var t Ticket
 	err := s.write(ctx, func(tx *Tx) error {
@@ -139,6 +173,16 @@ func (s *Store) IssueTicket(ctx context.Context, a Actor, req IssueRequest) (Tic
 		}
 		now := tx.now
 		day := queue.ServiceDay(now)
+		if countAhead {
+			class := "1"
+			if req.Priority != queue.Regular {
+				class = priorityIn
+			}
+			if err := tx.QueryRow(`SELECT COALESCE(SUM(n), 0) FROM waiting_counts WHERE day = ? AND queue = ? AND `+class,
+				day, q).Scan(&ahead); err != nil {
+				return fmt.Errorf("store: issue ticket: people ahead: %w", err)
+			}
+		}
 		var seq int
 		if err := tx.QueryRow("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE orig_queue = ? AND day = ?", q, day).Scan(&seq); err != nil {
 			return fmt.Errorf("store: issue ticket: next number: %w", err)
@@ -173,9 +217,9 @@ func (s *Store) IssueTicket(ctx context.Context, a Actor, req IssueRequest) (Tic
 		return tx.Audit(a, "ticket.issue", "ticket", strconv.FormatInt(t.ID, 10), nil, t.auditView())
 	})
 	if err != nil {
-		return Ticket{}, err
+		return Ticket{}, 0, err
 	}
-	return t, nil
+	return t, ahead, nil
 }
 
 func (tx *Tx) ticketEvent(id int64, action string, from, to queue.State, window string, a Actor, outOfOrder bool, reason string) error {
