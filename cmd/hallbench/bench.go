@@ -105,6 +105,7 @@ func bench(ctx context.Context, cfg benchConfig) (Result, error) {
 		key callKey
 		at  time.Time
 	}
+	var mu sync.Mutex // guards subArrivals and, below, what the load goroutines record
 	subArrivals := make([][]arrival, cfg.subscribers)
 	subCtx, stopSubs := context.WithCancel(ctx)
 	defer stopSubs()
@@ -129,7 +130,10 @@ func bench(ctx context.Context, cfg benchConfig) (Result, error) {
 					return
 				}
 				if ev.Type == "ticket.called" {
-					subArrivals[i] = append(subArrivals[i], arrival{callKey{ev.Number, ev.Window}, time.Now()})
+					a := arrival{callKey{ev.Number, ev.Window}, time.Now()}
+					mu.Lock()
+					subArrivals[i] = append(subArrivals[i], a)
+					mu.Unlock()
 				}
 			}
 		}(i)
@@ -144,7 +148,6 @@ func bench(ctx context.Context, cfg benchConfig) (Result, error) {
 	// The load.
 	loadCtx, stopLoad := context.WithTimeout(ctx, cfg.duration)
 	defer stopLoad()
-	var mu sync.Mutex
 	var issueLat []time.Duration
 	issued := map[string]int{} // number -> times acknowledged
 	calls := map[callKey]time.Time{}

@@ -74,6 +74,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if cfg.clients < 1 || cfg.windows < 1 || cfg.subscribers < 0 || cfg.duration <= 0 {
 		return fmt.Errorf("need -clients ≥ 1, -windows ≥ 1, -subscribers ≥ 0, -duration > 0")
 	}
+	// A window's ticker needs an interval of at least 1ns (NewTicker panics
+	// on 0); the negation also refuses NaN.
+	if !(cfg.callRate >= 0 && cfg.callRate <= 1e9) {
+		return fmt.Errorf("-call-rate %v: want 0 (as fast as the server answers) up to 1e9 per second", cfg.callRate)
+	}
 	if cfg.dir == "" {
 		dir, err := os.MkdirTemp("", "hallbench-")
 		if err != nil {

@@ -20,6 +20,14 @@ const (
 	argonKeyLen  = 32
 )
 
+// The largest cost CheckPassword accepts from a stored hash, so that a
+// damaged or planted row cannot exhaust the server's memory or time
+// (about 13 and 8 times the parameters above).
+const (
+	maxArgonMemory = 256 * 1024 // KiB
+	maxArgonTime   = 16
+)
+
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
@@ -57,14 +65,24 @@ func CheckPassword(hash, pw string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil {
 		return false, fmt.Errorf("auth: bad argon2 parameters %q: %w", parts[3], err)
 	}
+	// argon2.IDKey panics on t or p of 0; RFC 9106 wants m ≥ 8p.
+	if t < 1 || t > maxArgonTime || p < 1 || mem < 8*uint32(p) || mem > maxArgonMemory {
+		return false, fmt.Errorf("auth: argon2 parameters out of range %q", parts[3])
+	}
 	b64 := base64.RawStdEncoding
 	salt, err := b64.DecodeString(parts[4])
 	if err != nil {
 		return false, fmt.Errorf("auth: bad salt: %w", err)
 	}
+	if len(salt) < 8 { // RFC 9106's minimum
+		return false, fmt.Errorf("auth: salt of %d bytes is too short", len(salt))
+	}
 	want, err := b64.DecodeString(parts[5])
 	if err != nil {
 		return false, fmt.Errorf("auth: bad key: %w", err)
+	}
+	if len(want) < 4 { // RFC 9106's minimum; argon2.IDKey panics on 0
+		return false, fmt.Errorf("auth: key of %d bytes is too short", len(want))
 	}
 	got := argon2.IDKey([]byte(pw), salt, t, mem, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil

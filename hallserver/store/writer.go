@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -64,7 +65,7 @@ type WriterStats struct {
 	Transactions int64 // transactions committed (or whose commit failed)
 	Writes       int64 // writes run in them
 	MaxBatch     int64 // most writes seen in one transaction
-	Retries      int64 // batches run again with savepoints after a write failed half-way
+	Retries      int64 // batches run again (with savepoints) after a write failed half-way or lost the transaction
 }
 
 type writerCounters struct {
@@ -208,26 +209,45 @@ func (w *writer) fill(batch []*writeReq) []*writeReq {
 // commit runs one batch as one transaction. It first runs the writes
 // one after another with nothing between them; a write that fails before
 // changing anything (the usual refusal: a check that does not pass) just
-// reports its error. Only when a write fails after it has changed
-// something does the batch roll back and run again with a savepoint around
-// each write, so that exactly that write is undone.
+// reports its error. When a write fails after it has changed something,
+// the batch rolls back and runs again with a savepoint around each write,
+// so that exactly that write is undone. When a write's failure takes the
+// whole transaction with it, that write fails alone and the others run
+// again without it. Nothing is acknowledged before its commit.
 func (w *writer) commit(conn *sql.Conn, batch []*writeReq) {
-	if retry := w.attempt(conn, batch, false); retry {
+	savepoints := false
+	for len(batch) > 0 {
+		out := w.attempt(conn, batch, savepoints)
+		switch {
+		case out.done:
+			return
+		case out.culprit >= 0:
+			batch[out.culprit].done <- out.err
+			batch = append(batch[:out.culprit:out.culprit], batch[out.culprit+1:]...)
+		}
 		w.c.retries.Add(1)
-		w.attempt(conn, batch, true)
+		savepoints = true
 	}
 }
 
-// attempt runs the batch once. Without savepoints it gives up (rolls back
-// and reports retry, acknowledging nothing) as soon as a write fails
-// half-way; with them, it always finishes.
-func (w *writer) attempt(conn *sql.Conn, batch []*writeReq, savepoints bool) (retry bool) {
+// attemptResult says how an attempt ended: done (every write was answered),
+// or to be run again — without the write at culprit (≥ 0), whose failure
+// took the transaction with it and which fails with err.
+type attemptResult struct {
+	done    bool
+	culprit int
+	err     error
+}
+
+// attempt runs the batch once as one transaction.
+func (w *writer) attempt(conn *sql.Conn, batch []*writeReq, savepoints bool) attemptResult {
 	bg := context.Background()
 	results := make([]error, len(batch))
-	fail := func(err error) {
+	fail := func(err error) attemptResult {
 		for _, r := range batch {
 			r.done <- err
 		}
+		return attemptResult{done: true}
 	}
 	exec := func(q string) error {
 		st, err := w.stmts.get(q)
@@ -238,8 +258,22 @@ func (w *writer) attempt(conn *sql.Conn, batch []*writeReq, savepoints bool) (re
 		return err
 	}
 	if err := exec("BEGIN IMMEDIATE"); err != nil {
-		fail(fmt.Errorf("store: begin: %w", err))
-		return false
+		return fail(fmt.Errorf("store: begin: %w", err))
+	}
+	// The batch savepoint is a witness: SQLite rolls a whole transaction
+	// back on some errors (I/O, disk full, interrupt), after which each
+	// later statement would commit on its own. Releasing and taking it
+	// again after a failed write fails exactly when the transaction is gone.
+	if err := exec("SAVEPOINT batch"); err != nil {
+		exec("ROLLBACK")
+		return fail(fmt.Errorf("store: begin: %w", err))
+	}
+	intact := func() bool {
+		return exec("RELEASE batch") == nil && exec("SAVEPOINT batch") == nil
+	}
+	lost := func(i int, err error) attemptResult {
+		exec("ROLLBACK")
+		return attemptResult{culprit: i, err: fmt.Errorf("store: this write failed and took its transaction with it: %w", err)}
 	}
 	var events []Event
 	now := w.now()
@@ -251,44 +285,55 @@ func (w *writer) attempt(conn *sql.Conn, batch []*writeReq, savepoints bool) (re
 		}
 		if savepoints {
 			if err := exec("SAVEPOINT w"); err != nil {
-				results[i] = fmt.Errorf("store: savepoint: %w", err)
-				continue
+				exec("ROLLBACK")
+				return fail(fmt.Errorf("store: savepoint: %w", err))
 			}
 		}
 		before := *head
-		tx := &Tx{ctx: r.ctx, conn: conn, stmts: w.stmts, now: now, head: head}
+		// The statements run with a context the caller cannot cancel: a
+		// cancelled context interrupts the connection, and SQLite answers
+		// an interrupted write by rolling back the whole transaction, the
+		// other writers' work included. The caller's context only decides
+		// whether the write starts at all (above).
+		tx := &Tx{ctx: context.WithoutCancel(r.ctx), conn: conn, stmts: w.stmts, now: now, head: head}
 		err := runWrite(tx, r.fn)
+		if savepoints {
+			if err == nil {
+				events = append(events, tx.events...)
+				if exec("RELEASE w") != nil {
+					exec("ROLLBACK")
+					return fail(fmt.Errorf("store: release savepoint: transaction lost"))
+				}
+				continue
+			}
+			*head = before
+			results[i] = err
+			if exec("ROLLBACK TO w") != nil || exec("RELEASE w") != nil || !intact() {
+				return lost(i, err)
+			}
+			continue
+		}
 		switch {
 		case err == nil:
 			events = append(events, tx.events...)
-		case !savepoints && tx.wrote:
+		case !intact():
+			return lost(i, err)
+		case tx.wrote:
+			// Failed half-way: run the batch again with savepoints.
 			exec("ROLLBACK")
-			return true
-		case savepoints:
-			*head = before
-			if rbErr := exec("ROLLBACK TO w"); rbErr != nil {
-				// The transaction is in an unknown state: give up on all of it.
-				exec("ROLLBACK")
-				fail(fmt.Errorf("store: rollback to savepoint after %v: %w", err, rbErr))
-				return false
-			}
-			results[i] = err
-		default: // failed before changing anything: nothing to undo
+			return attemptResult{culprit: -1}
+		default: // refused before changing anything: nothing to undo
 			*head = before
 			results[i] = err
 		}
-		if savepoints {
-			if err := exec("RELEASE w"); err != nil {
-				exec("ROLLBACK")
-				fail(fmt.Errorf("store: release savepoint: %w", err))
-				return false
-			}
-		}
+	}
+	if exec("RELEASE batch") != nil {
+		exec("ROLLBACK")
+		return fail(errors.New("store: the transaction was lost before its commit"))
 	}
 	if err := head.save(bg, w.stmts); err != nil {
 		exec("ROLLBACK")
-		fail(err)
-		return false
+		return fail(err)
 	}
 	w.c.transactions.Add(1)
 	w.c.writes.Add(int64(len(batch)))
@@ -300,8 +345,7 @@ func (w *writer) attempt(conn *sql.Conn, batch []*writeReq, savepoints bool) (re
 	}
 	if err := exec("COMMIT"); err != nil {
 		exec("ROLLBACK")
-		fail(fmt.Errorf("store: commit: %w", err))
-		return false
+		return fail(fmt.Errorf("store: commit: %w", err))
 	}
 	if w.notify != nil && len(events) > 0 {
 		w.notify(events)
@@ -309,7 +353,7 @@ func (w *writer) attempt(conn *sql.Conn, batch []*writeReq, savepoints bool) (re
 	for i, r := range batch {
 		r.done <- results[i]
 	}
-	return false
+	return attemptResult{done: true}
 }
 
 // runWrite calls fn, turning a panic into an error so that one bad write

@@ -200,3 +200,50 @@ func TestWriterRefusalNeedsNoRetry(t *testing.T) {
 		t.Errorf("%d retries for refusals that changed nothing", r)
 	}
 }
+
+// A write whose failure takes the whole transaction with it (as SQLite
+// does on an interrupt, an I/O error or a full disk) must not leave the
+// other writes of its batch committing one by one outside a transaction,
+// nor the audit chain's head pointing past its last record: the batch runs
+// again, the others are stored exactly once, and the chain stays whole.
+func TestWriterSurvivesLostTransaction(t *testing.T) {
+	s, _ := newHall(t)
+	before := s.Stats()
+	release := holdWriter(t, s)
+	errs := make([]chan error, 4)
+	writes := []func(*store.Tx) error{
+		metaWrite("k1", func() error { return nil }),
+		func(tx *store.Tx) error {
+			if _, err := tx.Exec("ROLLBACK"); err != nil { // the transaction is gone
+				return err
+			}
+			return errors.New("disk I/O error (simulated)")
+		},
+		metaWrite("k3", func() error { return nil }),
+		metaWrite("k4", func() error { return nil }),
+	}
+	for i, fn := range writes {
+		errs[i] = make(chan error, 1)
+		go func() { errs[i] <- s.Write(ctx, fn) }()
+		waitFor(t, "queued", func() bool { return s.QueuedWrites() == i+1 })
+	}
+	release()
+	for i, ch := range errs {
+		err := <-ch
+		if (err != nil) != (i == 1) {
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
+	for _, k := range []string{"k1", "k3", "k4"} {
+		if !hasMeta(t, s, k) {
+			t.Errorf("%s not stored", k)
+		}
+	}
+	if r := s.Stats().Retries - before.Retries; r < 1 {
+		t.Errorf("the batch was not run again")
+	}
+	verifyOK(t, s)
+	// The writer goes on.
+	issue(t, s, store.IssueRequest{Queue: "A"})
+	verifyOK(t, s)
+}
