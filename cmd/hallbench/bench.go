@@ -35,6 +35,13 @@ type callKey struct{ number, window string }
 
 func bench(ctx context.Context, cfg benchConfig) (Result, error) {
 	res := Result{Clients: cfg.clients, Subscribers: cfg.subscribers, Windows: cfg.windows, CallRate: cfg.callRate}
+	cat, err := catalogue.Seed()
+	if err != nil {
+		return res, err
+	}
+	if cfg.windows > len(cat.Windows) {
+		return res, fmt.Errorf("-windows %d: the sample hall has %d windows", cfg.windows, len(cat.Windows))
+	}
 
 	baseline, err := baselineInserts(ctx, filepath.Join(cfg.dir, "baseline"), cfg.baseline)
 	if err != nil {
@@ -80,13 +87,6 @@ func bench(ctx context.Context, cfg benchConfig) (Result, error) {
 	staff := newClient()
 	if _, err := staff.Login(ctx, "bench", "bench-supervisor"); err != nil {
 		return res, err
-	}
-	cat, err := catalogue.Seed()
-	if err != nil {
-		return res, err
-	}
-	if cfg.windows > len(cat.Windows) {
-		return res, fmt.Errorf("-windows %d: the sample hall has %d windows", cfg.windows, len(cat.Windows))
 	}
 	kiosks := make([]*client.Client, cfg.clients)
 	for i := range kiosks {
@@ -245,8 +245,10 @@ func bench(ctx context.Context, cfg benchConfig) (Result, error) {
 		return res, err
 	}
 	// A run that crosses midnight would split days; count yesterday too.
-	if y, err := st.Tickets(ctx, queue.ServiceDay(st.Now().Add(-time.Duration(cfg.duration)-time.Minute))); err == nil && len(y) > 0 && y[0].Day != stored[0].Day {
-		stored = append(stored, y...)
+	if day := queue.ServiceDay(st.Now().Add(-cfg.duration - time.Minute)); day != queue.ServiceDay(st.Now()) {
+		if y, err := st.Tickets(ctx, day); err == nil {
+			stored = append(stored, y...)
+		}
 	}
 	inStore := map[string]bool{}
 	for _, t := range stored {

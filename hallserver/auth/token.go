@@ -33,24 +33,32 @@ func HashToken(token string) string {
 // NewEnrollmentCode returns a one-time kiosk enrollment code that a
 // technician can type on a touch keypad: 12 digits in groups of four.
 func NewEnrollmentCode() string {
-	b := make([]byte, 12)
-	rand.Read(b)
 	var sb strings.Builder
-	for i, x := range b {
+	b := make([]byte, 1)
+	for i := 0; i < 12; {
+		rand.Read(b)
+		if b[0] >= 250 { // 250 = 25 × 10: keep every digit equally likely
+			continue
+		}
 		if i > 0 && i%4 == 0 {
 			sb.WriteByte('-')
 		}
-		sb.WriteByte('0' + x%10)
+		sb.WriteByte('0' + b[0]%10)
+		i++
 	}
 	return sb.String()
 }
 
-// NormalizeEnrollmentCode removes spaces and dashes, so "1234 5678-9012"
-// and "123456789012" are the same code.
+// NormalizeEnrollmentCode keeps only the digits, so "1234 5678-9012" and
+// "123456789012" are the same code; full-width digits ("１２３４"), which a
+// Chinese input method types, count as the digits they are.
 func NormalizeEnrollmentCode(code string) string {
 	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
+		switch {
+		case r >= '0' && r <= '9':
 			return r
+		case r >= '０' && r <= '９':
+			return '0' + (r - '０')
 		}
 		return -1
 	}, code)

@@ -111,6 +111,7 @@ func TestNormalizeEnrollmentCode(t *testing.T) {
 		{"0000-0000-0001", "000000000001"},
 		{"", ""},
 		{"- -", ""},
+		{"１２３４－５６７８－９０１２", "123456789012"}, // full-width, as a Chinese input method types it
 	}
 	for _, tt := range tests {
 		if got := NormalizeEnrollmentCode(tt.in); got != tt.want {
