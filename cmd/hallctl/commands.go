@@ -4,9 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -71,215 +70,221 @@ func (e env) password(fromStdin bool) (pw string, generated bool, err error) {
 	return newPassword(), true, nil
 }
 
-func (e env) usersAdd(args []string) error {
-	fs := e.flags("users add")
+// hallCmd parses a command's flags — --data, and those define adds — and
+// runs it on the opened hall. define may return a check of the flags,
+// run before the hall is opened.
+func (e env) hallCmd(name string, args []string, define func(*flag.FlagSet) func() error, run func(*store.Store) error) error {
+	fs := e.flags(name)
 	dir := fs.String("data", "", "")
-	username := fs.String("username", "", "")
-	role := fs.String("role", "", "")
-	display := fs.String("display-name", "", "")
-	stdinPW := fs.Bool("password-stdin", false, "")
+	check := define(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *username == "" || *role == "" {
-		return usageError{"users add needs --username and --role"}
-	}
-	pw, generated, err := e.password(*stdinPW)
-	if err != nil {
-		return err
-	}
-	hash, err := auth.HashPassword(pw)
-	if err != nil {
-		return err
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
 	}
 	st, err := e.openHall(*dir)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := st.CreateUser(e.ctx, actor(), store.NewUser{Username: *username, DisplayName: *display, Role: *role, PasswordHash: hash})
+	return run(st)
+}
+
+// output prints v as JSON with --json, otherwise as a table.
+func (e env) output(asJSON bool, v any, header string, rows [][]string) error {
+	if asJSON {
+		return json.NewEncoder(e.stdout).Encode(v)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
+func localTime(t time.Time, layout string) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(queue.Location).Format(layout)
+}
+
+func (e env) usersAdd(args []string) error {
+	var username, role, display *string
+	var stdinPW *bool
+	return e.hallCmd("users add", args, func(fs *flag.FlagSet) func() error {
+		username, role = fs.String("username", "", ""), fs.String("role", "", "")
+		display, stdinPW = fs.String("display-name", "", ""), fs.Bool("password-stdin", false, "")
+		return func() error {
+			if *username == "" || *role == "" {
+				return usageError{"users add needs --username and --role"}
+			}
+			return nil
+		}
+	}, func(st *store.Store) error {
+		pw, hash, generated, err := e.newPasswordHash(*stdinPW)
+		if err != nil {
+			return err
+		}
+		u, err := st.CreateUser(e.ctx, actor(), store.NewUser{Username: *username, DisplayName: *display, Role: *role, PasswordHash: hash})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "added %s (%s, %s)\n", u.Username, u.DisplayName, u.Role)
+		if generated {
+			fmt.Fprintf(e.stdout, "password: %s\n(shown once: hand it over, the user can change it after signing in)\n", pw)
+		}
+		return nil
+	})
+}
+
+// newPasswordHash reads the password from stdin or makes one, and hashes it.
+func (e env) newPasswordHash(fromStdin bool) (pw, hash string, generated bool, err error) {
+	pw, generated, err = e.password(fromStdin)
 	if err != nil {
-		return err
+		return "", "", false, err
 	}
-	fmt.Fprintf(e.stdout, "added %s (%s, %s)\n", u.Username, u.DisplayName, u.Role)
-	if generated {
-		fmt.Fprintf(e.stdout, "password: %s\n(shown once: hand it over, the user can change it after signing in)\n", pw)
-	}
-	return nil
+	hash, err = auth.HashPassword(pw)
+	return pw, hash, generated, err
 }
 
 func (e env) usersList(args []string) error {
-	fs := e.flags("users list")
-	dir := fs.String("data", "", "")
-	asJSON := fs.Bool("json", false, "")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	st, err := e.openHall(*dir)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	us, err := st.Users(e.ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(e.stdout).Encode(us)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USERNAME\tNAME\tROLE\tSTATUS\tCREATED")
-	for _, u := range us {
-		status := "active"
-		if u.Disabled {
-			status = "disabled"
+	var asJSON *bool
+	return e.hallCmd("users list", args, func(fs *flag.FlagSet) func() error {
+		asJSON = fs.Bool("json", false, "")
+		return nil
+	}, func(st *store.Store) error {
+		us, err := st.Users(e.ctx)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.DisplayName, u.Role, status, u.CreatedAt.In(queue.Location).Format("2006-01-02 15:04"))
-	}
-	return tw.Flush()
+		var rows [][]string
+		for _, u := range us {
+			status := "active"
+			if u.Disabled {
+				status = "disabled"
+			}
+			rows = append(rows, []string{u.Username, u.DisplayName, u.Role, status, localTime(u.CreatedAt, "2006-01-02 15:04")})
+		}
+		return e.output(*asJSON, us, "USERNAME\tNAME\tROLE\tSTATUS\tCREATED", rows)
+	})
 }
 
 func (e env) usersResetPassword(args []string) error {
-	fs := e.flags("users reset-password")
-	dir := fs.String("data", "", "")
-	username := fs.String("username", "", "")
-	stdinPW := fs.Bool("password-stdin", false, "")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *username == "" {
-		return usageError{"users reset-password needs --username"}
-	}
-	pw, generated, err := e.password(*stdinPW)
-	if err != nil {
-		return err
-	}
-	hash, err := auth.HashPassword(pw)
-	if err != nil {
-		return err
-	}
-	st, err := e.openHall(*dir)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.SetPassword(e.ctx, actor(), *username, hash); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "password of %s reset; their sessions are ended\n", *username)
-	if generated {
-		fmt.Fprintf(e.stdout, "password: %s\n", pw)
-	}
-	return nil
+	var username *string
+	var stdinPW *bool
+	return e.hallCmd("users reset-password", args, func(fs *flag.FlagSet) func() error {
+		username, stdinPW = fs.String("username", "", ""), fs.Bool("password-stdin", false, "")
+		return func() error {
+			if *username == "" {
+				return usageError{"users reset-password needs --username"}
+			}
+			return nil
+		}
+	}, func(st *store.Store) error {
+		pw, hash, generated, err := e.newPasswordHash(*stdinPW)
+		if err != nil {
+			return err
+		}
+		if err := st.SetPassword(e.ctx, actor(), *username, hash); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "password of %s reset; their sessions are ended\n", *username)
+		if generated {
+			fmt.Fprintf(e.stdout, "password: %s\n", pw)
+		}
+		return nil
+	})
 }
 
 func (e env) kioskEnrollCode(args []string) error {
-	fs := e.flags("kiosk enroll-code")
-	dir := fs.String("data", "", "")
-	kiosk := fs.String("kiosk", "", "")
-	ttl := fs.Duration("ttl", 24*time.Hour, "")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *kiosk == "" {
-		return usageError{"kiosk enroll-code needs --kiosk NAME (e.g. K01)"}
-	}
-	if *ttl <= 0 || *ttl > 30*24*time.Hour {
-		return usageError{"--ttl must be between 1s and 720h"}
-	}
-	st, err := e.openHall(*dir)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	code, err := hallserver.CreateEnrollmentCode(e.ctx, st, actor(), *kiosk, *ttl)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "enrollment code for kiosk %s: %s\nvalid until %s; type it in the kiosk's technician screen (once)\n",
-		code.Kiosk, code.Code, code.ExpiresAt.In(queue.Location).Format("2006-01-02 15:04"))
-	return nil
+	var kiosk *string
+	var ttl *time.Duration
+	return e.hallCmd("kiosk enroll-code", args, func(fs *flag.FlagSet) func() error {
+		kiosk, ttl = fs.String("kiosk", "", ""), fs.Duration("ttl", 24*time.Hour, "")
+		return func() error {
+			if *kiosk == "" {
+				return usageError{"kiosk enroll-code needs --kiosk NAME (e.g. K01)"}
+			}
+			if *ttl <= 0 || *ttl > 30*24*time.Hour {
+				return usageError{"--ttl must be between 1s and 720h"}
+			}
+			return nil
+		}
+	}, func(st *store.Store) error {
+		code, err := hallserver.CreateEnrollmentCode(e.ctx, st, actor(), *kiosk, *ttl)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "enrollment code for kiosk %s: %s\nvalid until %s; type it in the kiosk's technician screen (once)\n",
+			code.Kiosk, code.Code, localTime(code.ExpiresAt, "2006-01-02 15:04"))
+		return nil
+	})
 }
 
 func (e env) kioskList(args []string) error {
-	fs := e.flags("kiosk list")
-	dir := fs.String("data", "", "")
-	asJSON := fs.Bool("json", false, "")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	st, err := e.openHall(*dir)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	ks, err := st.Kiosks(e.ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(e.stdout).Encode(ks)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIOSK\tENROLLED\tLAST SEEN")
-	for _, k := range ks {
-		seen := "never"
-		if !k.LastSeen.IsZero() {
-			seen = k.LastSeen.In(queue.Location).Format("2006-01-02 15:04:05")
+	var asJSON *bool
+	return e.hallCmd("kiosk list", args, func(fs *flag.FlagSet) func() error {
+		asJSON = fs.Bool("json", false, "")
+		return nil
+	}, func(st *store.Store) error {
+		ks, err := st.Kiosks(e.ctx)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", k.Name, k.EnrolledAt.In(queue.Location).Format("2006-01-02 15:04"), seen)
-	}
-	return tw.Flush()
+		var rows [][]string
+		for _, k := range ks {
+			rows = append(rows, []string{k.Name, localTime(k.EnrolledAt, "2006-01-02 15:04"), localTime(k.LastSeen, "2006-01-02 15:04:05")})
+		}
+		return e.output(*asJSON, ks, "KIOSK\tENROLLED\tLAST SEEN", rows)
+	})
+}
+
+// ticketRow is a ticket as hallctl prints it.
+type ticketRow struct {
+	ID       int64     `json:"id"`
+	Number   string    `json:"number"`
+	Queue    string    `json:"queue"`
+	Item     string    `json:"item,omitempty"`
+	Priority string    `json:"priority,omitempty"`
+	State    string    `json:"state"`
+	Window   string    `json:"window,omitempty"`
+	IssuedAt time.Time `json:"issued_at"`
 }
 
 func (e env) ticketsToday(args []string) error {
-	fs := e.flags("tickets today")
-	dir := fs.String("data", "", "")
-	day := fs.String("day", "", "")
-	asJSON := fs.Bool("json", false, "")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	st, err := e.openHall(*dir)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if *day == "" {
-		*day = queue.ServiceDay(time.Now())
-	}
-	ts, err := st.Tickets(e.ctx, *day)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		type row struct {
-			ID       int64     `json:"id"`
-			Number   string    `json:"number"`
-			Queue    string    `json:"queue"`
-			Item     string    `json:"item,omitempty"`
-			Priority string    `json:"priority,omitempty"`
-			State    string    `json:"state"`
-			Window   string    `json:"window,omitempty"`
-			IssuedAt time.Time `json:"issued_at"`
+	var day *string
+	var asJSON *bool
+	return e.hallCmd("tickets today", args, func(fs *flag.FlagSet) func() error {
+		day, asJSON = fs.String("day", "", ""), fs.Bool("json", false, "")
+		return nil
+	}, func(st *store.Store) error {
+		if *day == "" {
+			*day = queue.ServiceDay(time.Now())
 		}
-		rows := make([]row, len(ts))
+		ts, err := st.Tickets(e.ctx, *day)
+		if err != nil {
+			return err
+		}
+		out := make([]ticketRow, len(ts))
+		rows := make([][]string, len(ts))
 		for i, t := range ts {
-			rows[i] = row{t.ID, t.Number, t.Queue, t.Item, string(t.Priority), string(t.State), t.Window, t.IssuedAt}
+			out[i] = ticketRow{t.ID, t.Number, t.Queue, t.Item, string(t.Priority), string(t.State), t.Window, t.IssuedAt}
+			rows[i] = []string{t.Number, t.Queue, dash(t.Item), dash(string(t.Priority)), string(t.State), dash(t.Window),
+				localTime(t.IssuedAt, "15:04:05")}
 		}
-		return json.NewEncoder(e.stdout).Encode(rows)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "NUMBER\tQUEUE\tITEM\tPRIORITY\tSTATE\tWINDOW\tISSUED\n")
-	for _, t := range ts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, t.Queue, dash(t.Item), dash(string(t.Priority)),
-			t.State, dash(t.Window), t.IssuedAt.In(queue.Location).Format("15:04:05"))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%d tickets on %s\n", len(ts), *day)
-	return nil
+		if err := e.output(*asJSON, out, "NUMBER\tQUEUE\tITEM\tPRIORITY\tSTATE\tWINDOW\tISSUED", rows); err != nil {
+			return err
+		}
+		if !*asJSON {
+			fmt.Fprintf(e.stdout, "%d tickets on %s\n", len(ts), *day)
+		}
+		return nil
+	})
 }
 
 func dash(s string) string {
@@ -290,34 +295,23 @@ func dash(s string) string {
 }
 
 func (e env) auditVerify(args []string) error {
-	fs := e.flags("audit verify")
-	dir := fs.String("data", "", "")
-	asJSON := fs.Bool("json", false, "")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *dir == "" {
-		return usageError{"--data DIR is required"}
-	}
-	if _, err := os.Stat(filepath.Join(*dir, store.FileName)); err != nil {
-		return fmt.Errorf("no hall in %s: check --data", *dir)
-	}
-	st, err := store.Open(e.ctx, *dir, store.Options{})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	v, err := st.VerifyAudit(e.ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		json.NewEncoder(e.stdout).Encode(v)
-	} else if v.OK {
-		fmt.Fprintf(e.stdout, "audit chain intact: %d records, head %d %s\n", v.Records, v.HeadID, v.HeadHash)
-	}
-	if !v.OK {
-		return fmt.Errorf("audit chain BROKEN at record %d: %s (%d records read)", v.FirstBad, v.Problem, v.Records)
-	}
-	return nil
+	var asJSON *bool
+	return e.hallCmd("audit verify", args, func(fs *flag.FlagSet) func() error {
+		asJSON = fs.Bool("json", false, "")
+		return nil
+	}, func(st *store.Store) error {
+		v, err := st.VerifyAudit(e.ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			json.NewEncoder(e.stdout).Encode(v)
+		} else if v.OK {
+			fmt.Fprintf(e.stdout, "audit chain intact: %d records, head %d %s\n", v.Records, v.HeadID, v.HeadHash)
+		}
+		if !v.OK {
+			return fmt.Errorf("audit chain BROKEN at record %d: %s (%d records read)", v.FirstBad, v.Problem, v.Records)
+		}
+		return nil
+	})
 }
