@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 
 	"onestop/hallserver/queue"
 )
@@ -39,4 +41,15 @@ func SetCountLimit(n int) (restore func()) {
 	old := countLimit
 	countLimit = n
 	return func() { countLimit = old }
+}
+
+// MigrateTo brings a new database in dir up to the given schema version
+// only, as an older release would have left it.
+func MigrateTo(ctx context.Context, dir string, version int) error {
+	db, err := sql.Open("sqlite", dsn(filepath.Join(dir, FileName), false))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return migrate(ctx, db, migrations[:version])
 }

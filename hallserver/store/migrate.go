@@ -65,3 +65,6 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	}
 	return v, nil
 }
+
+// LatestSchemaVersion is the version this program migrates databases to.
+func LatestSchemaVersion() int { return migrations[len(migrations)-1].version }

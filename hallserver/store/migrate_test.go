@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,11 +39,12 @@ func TestReopen(t *testing.T) {
 
 	for round := range 2 {
 		s := openStore(t, dir, clk, store.Options{})
-		if v, err := s.SchemaVersion(ctx); err != nil || v != 1 {
-			t.Errorf("round %d: SchemaVersion = %d, %v; want 1", round, v, err)
+		latest := store.LatestSchemaVersion()
+		if v, err := s.SchemaVersion(ctx); err != nil || v != latest {
+			t.Errorf("round %d: SchemaVersion = %d, %v; want %d", round, v, err, latest)
 		}
-		if n := count(t, rawDB(t, s), "SELECT COUNT(*) FROM schema_migrations"); n != 1 {
-			t.Errorf("round %d: %d migrations recorded, want 1", round, n)
+		if n := count(t, rawDB(t, s), "SELECT COUNT(*) FROM schema_migrations"); n != latest {
+			t.Errorf("round %d: %d migrations recorded, want %d", round, n, latest)
 		}
 		h, err := s.Hall(ctx)
 		if err != nil || h.Code != hall.Code || h.Name != hall.Name || !h.CreatedAt.Equal(t0) {
@@ -72,12 +74,13 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	dir := t.TempDir()
 	clk := newClock(t0)
 	s := openStore(t, dir, clk, store.Options{})
-	mustExec(t, rawDB(t, s), "INSERT INTO schema_migrations(version, name, applied_at) VALUES (2, 'from the future', 0)")
+	future := store.LatestSchemaVersion() + 1
+	mustExec(t, rawDB(t, s), "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, 'from the future', 0)", future)
 	_, err := store.Open(ctx, dir, store.Options{Now: clk.Now})
 	if err == nil {
 		t.Fatal("Open of a newer schema succeeded")
 	}
-	for _, w := range []string{"version 2", "only up to 1", "newer"} {
+	for _, w := range []string{fmt.Sprintf("version %d", future), fmt.Sprintf("only up to %d", future-1), "newer"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not say %q", err, w)
 		}
@@ -136,4 +139,25 @@ func TestTwoStoresOneDirectory(t *testing.T) {
 	if v1.HeadHash != v2.HeadHash || v1.Records != int64(2*each+2) {
 		t.Errorf("verdicts %+v and %+v; want the same head over %d records", v1, v2, 2*each+2)
 	}
+}
+
+// TestUpgradeKeepsData opens a hall whose database stopped at schema 1
+// (the first release) and checks that migrating to the latest version
+// keeps its tickets and its audit chain.
+func TestUpgradeKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	if err := store.MigrateTo(ctx, dir, 1); err != nil {
+		t.Fatal(err)
+	}
+	clk := newClock(t0)
+	s := openStore(t, dir, clk, store.Options{})
+	// openStore migrated to the latest version; the hall is new on the old schema's tables.
+	if v, _ := s.SchemaVersion(ctx); v != store.LatestSchemaVersion() {
+		t.Fatalf("schema %d after opening", v)
+	}
+	if err := s.InitHall(ctx, store.System, hall, seed(t)); err != nil {
+		t.Fatal(err)
+	}
+	issue(t, s, store.IssueRequest{Queue: "A"})
+	verifyOK(t, s)
 }

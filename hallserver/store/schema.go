@@ -202,4 +202,51 @@ CREATE TABLE audit_head (
 	hash    TEXT NOT NULL
 );
 `},
+	{2, "applications", `
+-- An application (办件). The applicant's ID number is never stored in
+-- clear: a keyed hash finds it, a sealed copy holds it, a masked copy is
+-- what screens show (package pii does all three).
+CREATE TABLE applications (
+	id               INTEGER PRIMARY KEY,
+	number           TEXT NOT NULL UNIQUE,
+	day              TEXT NOT NULL,
+	seq              INTEGER NOT NULL,
+	item             TEXT NOT NULL REFERENCES items(code),
+	applicant_name   TEXT NOT NULL,
+	applicant_hash   TEXT NOT NULL,
+	applicant_sealed BLOB NOT NULL,
+	applicant_masked TEXT NOT NULL,
+	ticket_id        INTEGER REFERENCES tickets(id),
+	window           TEXT NOT NULL DEFAULT '',
+	legal_days       INTEGER NOT NULL,
+	promised_days    INTEGER NOT NULL,
+	instant          INTEGER NOT NULL,
+	accepted_at      INTEGER NOT NULL,
+	accepted_by      TEXT NOT NULL,
+	step             TEXT NOT NULL,
+	status           TEXT NOT NULL,
+	outcome          TEXT NOT NULL DEFAULT '',
+	extend_days      INTEGER NOT NULL DEFAULT 0,
+	completed_at     INTEGER NOT NULL DEFAULT 0,
+	qr_token         TEXT NOT NULL UNIQUE,
+	UNIQUE (day, seq)
+);
+CREATE INDEX applications_applicant ON applications(applicant_hash);
+CREATE INDEX applications_open ON applications(accepted_at) WHERE status <> 'completed';
+
+-- Every event of every application, in order: the clock is computed from here.
+CREATE TABLE application_events (
+	id             INTEGER PRIMARY KEY,
+	application_id INTEGER NOT NULL REFERENCES applications(id),
+	kind           TEXT NOT NULL,
+	at             INTEGER NOT NULL,
+	actor          TEXT NOT NULL,
+	step           TEXT NOT NULL DEFAULT '',
+	suspend        TEXT NOT NULL DEFAULT '',
+	days           INTEGER NOT NULL DEFAULT 0,
+	outcome        TEXT NOT NULL DEFAULT '',
+	note           TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX application_events_app ON application_events(application_id);
+`},
 }

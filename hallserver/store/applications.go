@@ -1,0 +1,325 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"onestop/hallserver/application"
+	"onestop/hallserver/queue"
+)
+
+// Application is an application (办件) as the hall keeps it. The full ID
+// number is only ever sealed (ApplicantSealed; package pii opens it).
+type Application struct {
+	ID              int64
+	Number          string
+	Item            string
+	ItemName        string
+	ApplicantName   string
+	ApplicantMasked string
+	ApplicantSealed []byte
+	TicketID        int64
+	Window          string
+	LegalDays       int
+	PromisedDays    int
+	Instant         bool
+	AcceptedAt      time.Time
+	AcceptedBy      string
+	State           application.State
+	QRToken         string // for the acceptance notice's QR
+	Events          []application.Event
+}
+
+// AcceptRequest is what staff enter when accepting an application. The
+// caller turns the ID number into its hash, sealed and masked forms.
+type AcceptRequest struct {
+	Item            string
+	ApplicantName   string
+	ApplicantHash   string
+	ApplicantSealed []byte
+	ApplicantMasked string
+	TicketID        int64 // the ticket being served, if any
+	Window          string
+	Note            string
+}
+
+// DefaultApplicationNumberFormat is hall code, date and a daily sequence:
+// 520000-ZWFW-20261126-00001.
+const DefaultApplicationNumberFormat = "{hall}-{date}-{seq:5}"
+
+var seqPlaceholder = regexp.MustCompile(`\{seq(?::(\d))?\}`)
+
+// FormatApplicationNumber fills a number format: {hall} the hall code,
+// {date} the day as YYYYMMDD, {seq:N} the day's sequence padded to N digits.
+func FormatApplicationNumber(format, hall, day string, seq int) (string, error) {
+	m := seqPlaceholder.FindStringSubmatch(format)
+	if m == nil {
+		return "", fmt.Errorf("%w: application number format %q has no {seq} or {seq:N}: numbers would repeat", ErrInvalid, format)
+	}
+	width := 1
+	if m[1] != "" {
+		width, _ = strconv.Atoi(m[1])
+	}
+	n := strings.ReplaceAll(format, "{hall}", hall)
+	n = strings.ReplaceAll(n, "{date}", strings.ReplaceAll(day, "-", ""))
+	n = seqPlaceholder.ReplaceAllString(n, fmt.Sprintf("%0*d", width, seq))
+	if strings.ContainsAny(n, "{}") {
+		return "", fmt.Errorf("%w: application number format %q has an unknown placeholder: use {hall}, {date}, {seq:N}", ErrInvalid, format)
+	}
+	return n, nil
+}
+
+// AcceptApplication records an accepted application with the next number
+// of the day, its limits taken from the service item.
+func (s *Store) AcceptApplication(ctx context.Context, a Actor, req AcceptRequest) (Application, error) {
+	switch {
+	case strings.TrimSpace(req.ApplicantName) == "":
+		return Application{}, fmt.Errorf("%w: the applicant's name is missing", ErrInvalid)
+	case req.ApplicantHash == "" || len(req.ApplicantSealed) == 0 || req.ApplicantMasked == "":
+		return Application{}, fmt.Errorf("%w: the applicant's ID number is missing", ErrInvalid)
+	}
+	var app Application
+	err := s.write(ctx, func(tx *Tx) error {
+		app = Application{Item: req.Item, ApplicantName: strings.TrimSpace(req.ApplicantName),
+			ApplicantMasked: req.ApplicantMasked, ApplicantSealed: req.ApplicantSealed, TicketID: req.TicketID,
+			Window: req.Window, AcceptedAt: tx.now, AcceptedBy: a.Name, QRToken: newToken()}
+		err := tx.QueryRow("SELECT name, legal_days, promised_days, instant FROM items WHERE code = ?", req.Item).
+			Scan(&app.ItemName, &app.LegalDays, &app.PromisedDays, &app.Instant)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: no service item %q: pick one from the catalogue", ErrInvalid, req.Item)
+		}
+		if err != nil {
+			return fmt.Errorf("store: accept application: %w", err)
+		}
+		if req.TicketID != 0 {
+			var n int
+			if err := tx.QueryRow("SELECT COUNT(*) FROM tickets WHERE id = ?", req.TicketID).Scan(&n); err != nil {
+				return fmt.Errorf("store: accept application: %w", err)
+			}
+			if n == 0 {
+				return fmt.Errorf("%w: no ticket %d", ErrInvalid, req.TicketID)
+			}
+		}
+		hall, _, err := metaValue(ctx, txQuerier{tx}, "hall_code")
+		if err != nil {
+			return err
+		}
+		format, ok, err := metaValue(ctx, txQuerier{tx}, "application_number_format")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			format = DefaultApplicationNumberFormat
+		}
+		day := queue.ServiceDay(tx.now)
+		var seq int
+		if err := tx.QueryRow("SELECT COALESCE(MAX(seq), 0) + 1 FROM applications WHERE day = ?", day).Scan(&seq); err != nil {
+			return fmt.Errorf("store: accept application: %w", err)
+		}
+		if app.Number, err = FormatApplicationNumber(format, hall, day, seq); err != nil {
+			return err
+		}
+		ev := application.Event{Kind: application.EvAccept, At: tx.now, Actor: a.Name, Note: req.Note}
+		if app.State, err = application.Apply(application.State{}, ev); err != nil {
+			return err
+		}
+		var ticket any
+		if req.TicketID != 0 {
+			ticket = req.TicketID
+		}
+		res, err := tx.Exec(`INSERT INTO applications(number, day, seq, item, applicant_name, applicant_hash, applicant_sealed,
+			applicant_masked, ticket_id, window, legal_days, promised_days, instant, accepted_at, accepted_by, step, status, qr_token)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, app.Number, day, seq, app.Item, app.ApplicantName, req.ApplicantHash,
+			app.ApplicantSealed, app.ApplicantMasked, ticket, app.Window, app.LegalDays, app.PromisedDays, app.Instant,
+			ms(tx.now), a.Name, string(app.State.Step), string(app.State.Status), app.QRToken)
+		if err != nil {
+			return fmt.Errorf("store: accept application: %w", err)
+		}
+		app.ID, _ = res.LastInsertId()
+		if err := tx.applicationEvent(app.ID, ev); err != nil {
+			return err
+		}
+		app.Events = []application.Event{ev}
+		return tx.Audit(a, "application.accept", "application", app.Number, nil, app.auditView())
+	})
+	return app, err
+}
+
+// auditView is what the audit trail keeps of an application: no ID
+// number but the masked one, no token.
+func (app Application) auditView() map[string]any {
+	return map[string]any{"number": app.Number, "item": app.Item, "applicant": app.ApplicantName,
+		"applicant_id": app.ApplicantMasked, "ticket_id": app.TicketID, "window": app.Window,
+		"step": app.State.Step, "status": app.State.Status, "outcome": app.State.Outcome, "extend_days": app.State.ExtendDays}
+}
+
+func (tx *Tx) applicationEvent(id int64, ev application.Event) error {
+	_, err := tx.Exec(`INSERT INTO application_events(application_id, kind, at, actor, step, suspend, days, outcome, note)
+		VALUES (?,?,?,?,?,?,?,?,?)`, id, string(ev.Kind), ms(ev.At), ev.Actor, string(ev.Step), string(ev.Suspend),
+		ev.Days, string(ev.Outcome), ev.Note)
+	if err != nil {
+		return fmt.Errorf("store: record application event: %w", err)
+	}
+	return nil
+}
+
+// RecordApplicationEvent applies an event (advance a step, request
+// materials, materials received, suspend, resume, extend, complete) to the
+// application with the number, audited.
+func (s *Store) RecordApplicationEvent(ctx context.Context, a Actor, number string, ev application.Event) (Application, error) {
+	var app Application
+	err := s.write(ctx, func(tx *Tx) error {
+		var err error
+		if app, err = loadApplication(ctx, txQuerier{tx}, tx.Query, "a.number = ?", number); err != nil {
+			return err
+		}
+		ev.At, ev.Actor = tx.now, a.Name
+		before := app.auditView()
+		if app.State, err = application.Apply(app.State, ev); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE applications SET step = ?, status = ?, outcome = ?, extend_days = ?, completed_at = ?
+			WHERE id = ?`, string(app.State.Step), string(app.State.Status), string(app.State.Outcome), app.State.ExtendDays,
+			ms(app.State.CompletedAt), app.ID); err != nil {
+			return fmt.Errorf("store: update application %s: %w", number, err)
+		}
+		if err := tx.applicationEvent(app.ID, ev); err != nil {
+			return err
+		}
+		app.Events = append(app.Events, ev)
+		after := app.auditView()
+		if ev.Note != "" {
+			after["note"] = ev.Note
+		}
+		return tx.Audit(a, "application."+string(ev.Kind), "application", app.Number, before, after)
+	})
+	return app, err
+}
+
+const applicationColumns = `a.id, a.number, a.item, COALESCE(i.name, ''), a.applicant_name, a.applicant_masked, a.applicant_sealed,
+	COALESCE(a.ticket_id, 0), a.window, a.legal_days, a.promised_days, a.instant, a.accepted_at, a.accepted_by,
+	a.step, a.status, a.outcome, a.extend_days, a.completed_at, a.qr_token`
+
+func scanApplication(r scanner) (Application, error) {
+	var app Application
+	var accepted, completed int64
+	var step, status, outcome string
+	err := r.Scan(&app.ID, &app.Number, &app.Item, &app.ItemName, &app.ApplicantName, &app.ApplicantMasked,
+		&app.ApplicantSealed, &app.TicketID, &app.Window, &app.LegalDays, &app.PromisedDays, &app.Instant,
+		&accepted, &app.AcceptedBy, &step, &status, &outcome, &app.State.ExtendDays, &completed, &app.QRToken)
+	if err != nil {
+		return app, err
+	}
+	app.AcceptedAt, app.State.CompletedAt = fromMS(accepted), fromMS(completed)
+	app.State.Step, app.State.Status = application.Step(step), application.Status(status)
+	app.State.Outcome = application.Outcome(outcome)
+	return app, nil
+}
+
+// loadApplication reads one application, where is a condition on "a",
+// with its events; q and query are the read path or the writer's.
+func loadApplication(ctx context.Context, q querier, query func(string, ...any) (*sql.Rows, error), where string, arg any) (Application, error) {
+	app, err := scanApplication(q.QueryRowContext(ctx, "SELECT "+applicationColumns+
+		" FROM applications a LEFT JOIN items i ON i.code = a.item WHERE "+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return app, fmt.Errorf("%w: no application %v", ErrNotFound, arg)
+	}
+	if err != nil {
+		return app, fmt.Errorf("store: application %v: %w", arg, err)
+	}
+	rows, err := query(`SELECT kind, at, actor, step, suspend, days, outcome, note FROM application_events
+		WHERE application_id = ? ORDER BY id`, app.ID)
+	if err != nil {
+		return app, fmt.Errorf("store: application events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ev application.Event
+		var at int64
+		var kind, step, suspend, outcome string
+		if err := rows.Scan(&kind, &at, &ev.Actor, &step, &suspend, &ev.Days, &outcome, &ev.Note); err != nil {
+			return app, fmt.Errorf("store: application events: %w", err)
+		}
+		ev.Kind, ev.At, ev.Step = application.EventKind(kind), fromMS(at), application.Step(step)
+		ev.Suspend, ev.Outcome = application.SuspendKind(suspend), application.Outcome(outcome)
+		app.Events = append(app.Events, ev)
+	}
+	return app, rows.Err()
+}
+
+func (s *Store) readQuery(ctx context.Context) func(string, ...any) (*sql.Rows, error) {
+	return func(q string, args ...any) (*sql.Rows, error) { return s.query(ctx, q, args...) }
+}
+
+// ApplicationByNumber returns an application with its events.
+func (s *Store) ApplicationByNumber(ctx context.Context, number string) (Application, error) {
+	return loadApplication(ctx, readQuerier{s}, s.readQuery(ctx), "a.number = ?", strings.TrimSpace(number))
+}
+
+// ApplicationByToken returns the application whose acceptance notice
+// carries the QR token.
+func (s *Store) ApplicationByToken(ctx context.Context, token string) (Application, error) {
+	return loadApplication(ctx, readQuerier{s}, s.readQuery(ctx), "a.qr_token = ?", token)
+}
+
+// ApplicationsByApplicant lists an applicant's applications (found by the
+// keyed hash of their ID number), newest first.
+func (s *Store) ApplicationsByApplicant(ctx context.Context, hash string) ([]Application, error) {
+	rows, err := s.query(ctx, "SELECT a.number FROM applications a WHERE a.applicant_hash = ? ORDER BY a.accepted_at DESC, a.id DESC", hash)
+	if err != nil {
+		return nil, fmt.Errorf("store: applications of applicant: %w", err)
+	}
+	var numbers []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: applications of applicant: %w", err)
+		}
+		numbers = append(numbers, n)
+	}
+	rows.Close()
+	out := make([]Application, 0, len(numbers))
+	for _, n := range numbers {
+		app, err := s.ApplicationByNumber(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, app)
+	}
+	return out, nil
+}
+
+// OpenApplications lists the applications not yet completed, oldest
+// first: what electronic supervision watches.
+func (s *Store) OpenApplications(ctx context.Context) ([]Application, error) {
+	rows, err := s.query(ctx, "SELECT a.number FROM applications a WHERE a.status <> 'completed' ORDER BY a.accepted_at, a.id")
+	if err != nil {
+		return nil, fmt.Errorf("store: open applications: %w", err)
+	}
+	var numbers []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: open applications: %w", err)
+		}
+		numbers = append(numbers, n)
+	}
+	rows.Close()
+	out := make([]Application, 0, len(numbers))
+	for _, n := range numbers {
+		app, err := s.ApplicationByNumber(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, app)
+	}
+	return out, nil
+}
