@@ -135,7 +135,14 @@ func (h *chainHead) save(ctx context.Context, stmts *stmtCache) error {
 // VerifyAudit walks the whole audit chain and reports the first record
 // that was changed or removed.
 func (s *Store) VerifyAudit(ctx context.Context) (AuditVerdict, error) {
-	rows, err := s.query(ctx, `SELECT id, at, actor, role, device, action, entity, entity_id,
+	// One read transaction for the records and the head: a hall keeps
+	// writing while it is verified, and the two must be the same moment.
+	rtx, err := s.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return AuditVerdict{}, fmt.Errorf("store: verify audit: %w", err)
+	}
+	defer rtx.Rollback()
+	rows, err := rtx.QueryContext(ctx, `SELECT id, at, actor, role, device, action, entity, entity_id,
 		before, after, prev_hash, hash FROM audit ORDER BY id`)
 	if err != nil {
 		return AuditVerdict{}, fmt.Errorf("store: verify audit: %w", err)
@@ -177,7 +184,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditVerdict, error) {
 	v.HeadID, v.HeadHash = prevID, prevHash
 	var headID int64
 	var headHash string
-	err = s.queryRow(ctx, "SELECT last_id, hash FROM audit_head WHERE id = 1").Scan(&headID, &headHash)
+	err = rtx.QueryRowContext(ctx, "SELECT last_id, hash FROM audit_head WHERE id = 1").Scan(&headID, &headHash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if prevID != 0 {

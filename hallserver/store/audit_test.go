@@ -319,3 +319,32 @@ func TestRefusedChangesLeaveNoTrace(t *testing.T) {
 	issue(t, s, store.IssueRequest{Queue: "A"})
 	verifyOK(t, s)
 }
+
+// TestVerifyWhileBusy verifies the chain while tickets are being issued:
+// a busy hall must never look tampered with.
+func TestVerifyWhileBusy(t *testing.T) {
+	s, _ := newHall(t)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				s.IssueTicket(ctx, kioskA, store.IssueRequest{Queue: "A"})
+			}
+		}
+	}()
+	for i := 0; i < 30; i++ {
+		v, err := s.VerifyAudit(ctx)
+		if err != nil || !v.OK {
+			close(stop)
+			<-done
+			t.Fatalf("verification %d during load: %+v, %v", i, v, err)
+		}
+	}
+	close(stop)
+	<-done
+}
