@@ -61,9 +61,9 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if !decode(w, r, &req) {
 		return
 	}
-	hash, err := auth.HashPassword(req.Password)
+	hash, err := s.hashPassword(r, req.Password)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalid, UserMessage(err))
+		s.failHash(w, r, err)
 		return
 	}
 	u, err := s.st.CreateUser(r.Context(), actor(p, ""), store.NewUser{Username: req.Username,
@@ -80,9 +80,9 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if !decode(w, r, &req) {
 		return
 	}
-	hash, err := auth.HashPassword(req.Password)
+	hash, err := s.hashPassword(r, req.Password)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalid, UserMessage(err))
+		s.failHash(w, r, err)
 		return
 	}
 	if err := s.st.SetPassword(r.Context(), actor(p, ""), r.PathValue("username"), hash); err != nil {

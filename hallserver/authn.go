@@ -126,12 +126,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ auth.Principal)
 		return
 	}
 	now := s.now()
-	userKey, ipKey := strings.ToLower(strings.TrimSpace(req.Username)), clientIP(r)
-	for _, l := range []struct {
+	user, addr := strings.ToLower(strings.TrimSpace(req.Username)), clientIP(r)
+	// Each attempt is counted before the password is checked (Reserve), so
+	// a burst of guesses cannot all slip past the limits; a success gives
+	// its count back.
+	limits := []struct {
 		limiter *auth.LoginLimiter
 		key     string
-	}{{s.userLimiter, userKey}, {s.addrLimiter, ipKey}} {
-		if ok, wait := l.limiter.Allow(l.key, now); !ok {
+	}{{s.pairLimiter, user + "|" + addr}, {s.userLimiter, user}, {s.addrLimiter, addr}}
+	for i, l := range limits {
+		if ok, wait := l.limiter.Reserve(l.key, now); !ok {
+			for _, r := range limits[:i] {
+				r.limiter.Undo(r.key)
+			}
 			s.metrics.loginFailures.Inc()
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			writeError(w, http.StatusTooManyRequests, codeRateLimited,
@@ -145,23 +152,33 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ auth.Principal)
 		return
 	}
 	good := false
-	if err == nil && !u.Disabled {
-		good, err = auth.CheckPassword(u.PasswordHash, req.Password)
-		if err != nil {
-			s.log.Error("stored password hash unreadable", "user", u.Username, "err", err)
+	err = s.withHashSlot(r.Context(), func() {
+		if u.ID != 0 && !u.Disabled {
+			var cerr error
+			good, cerr = auth.CheckPassword(u.PasswordHash, req.Password)
+			if cerr != nil {
+				s.log.Error("stored password hash unreadable", "user", u.Username, "err", cerr)
+			}
+		} else {
+			// Spend the same time on unknown users, so timing tells nothing.
+			auth.CheckPassword(dummyHash, req.Password)
 		}
-	} else {
-		// Spend the same time on unknown users, so timing tells nothing.
-		auth.CheckPassword(dummyHash, req.Password)
+	})
+	if err != nil {
+		for _, l := range limits {
+			l.limiter.Undo(l.key)
+		}
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, err.Error())
+		return
 	}
 	if !good {
-		s.userLimiter.Fail(userKey, now)
-		s.addrLimiter.Fail(ipKey, now)
 		s.metrics.loginFailures.Inc()
 		writeError(w, http.StatusUnauthorized, codeUnauthenticated, "wrong username or password")
 		return
 	}
-	s.userLimiter.Reset(userKey)
+	s.pairLimiter.Reset(limits[0].key)
+	s.userLimiter.Undo(user)
+	s.addrLimiter.Undo(addr)
 	token, hash := auth.NewToken(auth.SessionPrefix)
 	csrf, _ := auth.NewToken("")
 	expires := minTime(now.Add(s.cfg.SessionIdle), now.Add(s.cfg.SessionMax))
@@ -207,7 +224,8 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request, p aut
 		return
 	}
 	now := s.now()
-	if ok, wait := s.userLimiter.Allow(p.Username, now); !ok {
+	pair := p.Username + "|" + clientIP(r)
+	if ok, wait := s.pairLimiter.Reserve(pair, now); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		writeError(w, http.StatusTooManyRequests, codeRateLimited, "too many wrong passwords: wait, or ask an administrator to reset it")
 		return
@@ -217,15 +235,22 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request, p aut
 		s.fail(w, r, err)
 		return
 	}
-	if ok, _ := auth.CheckPassword(u.PasswordHash, req.Current); !ok {
-		// A stolen session must not become a way to guess the password.
-		s.userLimiter.Fail(p.Username, now)
+	var good bool
+	if err := s.withHashSlot(r.Context(), func() { good, _ = auth.CheckPassword(u.PasswordHash, req.Current) }); err != nil {
+		s.pairLimiter.Undo(pair)
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, err.Error())
+		return
+	}
+	if !good {
+		// A stolen session must not become a way to guess the password:
+		// the attempt stays counted against the account.
 		writeError(w, http.StatusForbidden, codeForbidden, "the current password is wrong")
 		return
 	}
-	hash, err := auth.HashPassword(req.New)
+	s.pairLimiter.Undo(pair)
+	hash, err := s.hashPassword(r, req.New)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalid, UserMessage(err))
+		s.failHash(w, r, err)
 		return
 	}
 	if err := s.st.SetPassword(r.Context(), actor(p, ""), p.Username, hash); err != nil {
@@ -265,7 +290,7 @@ func (s *Server) enrollKiosk(w http.ResponseWriter, r *http.Request, _ auth.Prin
 		return
 	}
 	key := clientIP(r)
-	if ok, wait := s.enrollLimiter.Allow(key, s.now()); !ok {
+	if ok, wait := s.enrollLimiter.Reserve(key, s.now()); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		writeError(w, http.StatusTooManyRequests, codeRateLimited, "too many wrong enrollment codes from this address: wait and try again")
 		return
@@ -273,12 +298,13 @@ func (s *Server) enrollKiosk(w http.ResponseWriter, r *http.Request, _ auth.Prin
 	token, hash := auth.NewToken(auth.DevicePrefix)
 	k, err := s.st.EnrollKiosk(r.Context(), auth.HashToken(auth.NormalizeEnrollmentCode(req.Code)), hash)
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
-			s.enrollLimiter.Fail(key, s.now())
+		if !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrConflict) {
+			s.enrollLimiter.Undo(key) // not a wrong code: do not count it
 		}
 		s.fail(w, r, err)
 		return
 	}
+	s.enrollLimiter.Undo(key)
 	writeJSON(w, http.StatusCreated, api.Enrollment{Kiosk: k.Name, Token: token})
 }
 
@@ -327,4 +353,48 @@ func (c *kioskCache) put(hash string, p auth.Principal, now time.Time) {
 		c.m = map[string]kioskEntry{} // a hall has tens of kiosks; never grow without bound
 	}
 	c.m[hash] = kioskEntry{p: p, expires: now.Add(kioskCacheTTL)}
+}
+
+// hashSlotWait is how long a password check waits for a free slot.
+const hashSlotWait = 5 * time.Second
+
+// withHashSlot runs fn (a password hash or check: ~20 MiB and ~20 ms each)
+// when one of a few slots is free, so that a burst of logins cannot
+// exhaust the server's memory.
+func (s *Server) withHashSlot(ctx context.Context, fn func()) error {
+	t := time.NewTimer(hashSlotWait)
+	defer t.Stop()
+	select {
+	case s.hashSlots <- struct{}{}:
+	case <-t.C:
+		return errors.New("the server is busy checking other passwords: try again in a moment")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.hashSlots }()
+	fn()
+	return nil
+}
+
+// hashPassword hashes a new password in a hash slot.
+func (s *Server) hashPassword(r *http.Request, pw string) (string, error) {
+	var hash string
+	var herr error
+	if err := s.withHashSlot(r.Context(), func() { hash, herr = auth.HashPassword(pw) }); err != nil {
+		return "", errBusy{err}
+	}
+	return hash, herr
+}
+
+// errBusy is a password operation that found no free slot.
+type errBusy struct{ error }
+
+// failHash answers a failed hashPassword: busy (503) or a weak password (400).
+func (s *Server) failHash(w http.ResponseWriter, r *http.Request, err error) {
+	var busy errBusy
+	if errors.As(err, &busy) {
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, busy.Error())
+		return
+	}
+	writeError(w, http.StatusBadRequest, codeInvalid, UserMessage(err))
 }

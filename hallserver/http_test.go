@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -843,4 +844,39 @@ func TestSecurityHeaders(t *testing.T) {
 		ev := h.subscribe(t, "")
 		check(t, ev.header)
 	})
+}
+
+// TestLoginBurstIsLimited: forty wrong passwords for one account sent at
+// once get at most five real checks; the rest are refused before any
+// password work is done (each check costs ~20 MiB and ~20 ms).
+func TestLoginBurstIsLimited(t *testing.T) {
+	t.Parallel()
+	h := newTestHall(t, false)
+	var wg sync.WaitGroup
+	codes := make(chan int, 40)
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := h.do(t, anonymous, "POST", "/api/v1/auth/login", `{"username":"counter1","password":"guess-guess-guess"}`)
+			res.Body.Close()
+			codes <- res.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	checked, refused := 0, 0
+	for c := range codes {
+		switch c {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Errorf("status %d", c)
+		}
+	}
+	if checked > 5 || checked+refused != 40 {
+		t.Fatalf("%d passwords checked, %d refused; want at most 5 checked", checked, refused)
+	}
 }

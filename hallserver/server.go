@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -38,17 +39,21 @@ type Server struct {
 	cfg    Config
 	log    *slog.Logger
 	broker *live.Broker
-	// Failed logins are limited per username (5 in 15 minutes: guessing one
-	// account) and per address (20: spraying many; a shared counter PC's
-	// typos must not lock everyone out). Wrong enrollment codes: 5 per address.
-	userLimiter, addrLimiter, enrollLimiter *auth.LoginLimiter
-	kiosks                                  kioskCache
-	routes                                  []route
-	handler                                 http.Handler
-	metrics                                 *metrics
-	now                                     func() time.Time
-	dirty                                   chan string
-	stopOnce                                sync.Once
+	// Failed logins are limited per username and address (5 in 15
+	// minutes: guessing one account from one place), per username (30: a
+	// spread-out attack, while nobody elsewhere can lock the owner out with
+	// five tries) and per address (20: spraying many accounts; a shared
+	// counter PC's typos do not lock everyone out). Wrong enrollment codes:
+	// 5 per address.
+	pairLimiter, userLimiter, addrLimiter, enrollLimiter *auth.LoginLimiter
+	hashSlots                                            chan struct{} // see withHashSlot
+	kiosks                                               kioskCache
+	routes                                               []route
+	handler                                              http.Handler
+	metrics                                              *metrics
+	now                                                  func() time.Time
+	dirty                                                chan string
+	stopOnce                                             sync.Once
 	// streamsDone is closed when the server shuts down: event streams end.
 	streamsDone chan struct{}
 	streamsOnce sync.Once
@@ -114,9 +119,11 @@ func New(st *store.Store, hub *Hub, cfg Config) *Server {
 	}
 	s := &Server{
 		st: st, cfg: cfg, log: cfg.Logger, broker: hub.broker, dirty: hub.dirty,
-		userLimiter:   auth.NewLoginLimiter(5, 15*time.Minute),
+		pairLimiter:   auth.NewLoginLimiter(5, 15*time.Minute),
+		userLimiter:   auth.NewLoginLimiter(30, 15*time.Minute),
 		addrLimiter:   auth.NewLoginLimiter(20, 15*time.Minute),
 		enrollLimiter: auth.NewLoginLimiter(5, 15*time.Minute),
+		hashSlots:     make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
 		now:           st.Now,
 		stop:          make(chan struct{}),
 		stopped:       make(chan struct{}),

@@ -71,3 +71,35 @@ func (l *LoginLimiter) Reset(key string) {
 	defer l.mu.Unlock()
 	delete(l.keys, key)
 }
+
+// Reserve is Allow and Fail in one step: when the attempt may go ahead it
+// is counted as a failure at once, so that many attempts arriving together
+// cannot all pass the check before any of them has failed. A caller whose
+// attempt succeeds calls Reset or Undo.
+func (l *LoginLimiter) Reserve(key string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	f, ok := l.keys[key]
+	if ok && now.Sub(f.first) >= l.Window {
+		delete(l.keys, key)
+		ok = false
+	}
+	if ok && f.count >= l.MaxFailures {
+		wait := l.Window - now.Sub(f.first)
+		l.mu.Unlock()
+		return false, wait
+	}
+	l.mu.Unlock()
+	l.Fail(key, now)
+	return true, 0
+}
+
+// Undo takes back one counted attempt for key (one that succeeded).
+func (l *LoginLimiter) Undo(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if f, ok := l.keys[key]; ok {
+		if f.count--; f.count <= 0 {
+			delete(l.keys, key)
+		}
+	}
+}

@@ -162,3 +162,28 @@ func TestLoginLimiterSweep(t *testing.T) {
 		wantAllowed(t, l, keys[0], t0.Add(time.Minute))
 	})
 }
+
+func TestReserveCountsBeforeTheCheck(t *testing.T) {
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	l := NewLoginLimiter(3, 15*time.Minute)
+	for i := 0; i < 3; i++ {
+		if ok, _ := l.Reserve("k", now); !ok {
+			t.Fatalf("reservation %d refused", i+1)
+		}
+	}
+	if ok, wait := l.Reserve("k", now.Add(time.Minute)); ok || wait != 14*time.Minute {
+		t.Fatalf("fourth reservation: %v, %v; want refused for 14m", ok, wait)
+	}
+	// A success gives its count back.
+	l.Undo("k")
+	if ok, _ := l.Reserve("k", now); !ok {
+		t.Fatal("after Undo a reservation is refused")
+	}
+	l.Undo("k")
+	l.Undo("k")
+	l.Undo("k")
+	l.Undo("k") // more than counted: no harm
+	if ok, _ := l.Allow("k", now); !ok {
+		t.Fatal("all undone, still refused")
+	}
+}
