@@ -8,6 +8,11 @@ import (
 	"onestop/hallserver/auth"
 )
 
+// MaxStreams caps open event streams: display boards, consoles and phone
+// pages of one hall stay far below it; beyond it a flood of connections
+// would only cost memory.
+const MaxStreams = 5000
+
 // flushDelay is how long an event stream waits after an event for others
 // to send with it. It bounds the latency it adds.
 const flushDelay = 5 * time.Millisecond
@@ -19,6 +24,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, _ auth.Principal
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		writeError(w, http.StatusInternalServerError, codeInternal, "streaming unsupported")
+		return
+	}
+	if s.broker.Subscribers() >= MaxStreams {
+		w.Header().Set("Retry-After", "30")
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "too many live connections: try again shortly")
 		return
 	}
 	var last uint64

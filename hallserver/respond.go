@@ -66,7 +66,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		// reads an answer, and it is not a fault of the hall server.
 		status, code = http.StatusServiceUnavailable, codeUnavailable
 	default:
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		// The route pattern, not the path: paths carry ticket tokens.
+		s.log.Error("request failed", "method", r.Method, "route", r.Pattern, "err", err)
 		writeError(w, http.StatusInternalServerError, codeInternal, "internal error: the hall server logged it; try again, and tell the technician if it persists")
 		return
 	}

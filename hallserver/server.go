@@ -71,7 +71,9 @@ type Hub struct {
 
 // NewHub returns a hub keeping 4096 events for catch-up.
 func NewHub() *Hub {
-	return &Hub{broker: live.NewBroker(4096, 1024), dirty: make(chan string, 1024)}
+	// IDs start from the clock (ms × 1000), above every ID of earlier runs.
+	first := uint64(time.Now().UnixMilli()) * 1000
+	return &Hub{broker: live.NewBrokerAt(4096, 1024, first), dirty: make(chan string, 1024)}
 }
 
 // Notify is the store's commit hook: it publishes each committed event and

@@ -79,14 +79,19 @@ func hostname() string {
 // 4 groups of 4 lowercase letters and digits without look-alikes.
 func newPassword() string {
 	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-	b := make([]byte, 16)
-	rand.Read(b)
+	limit := 256 - 256%len(alphabet) // keep every letter equally likely
 	out := make([]byte, 0, 19)
-	for i, x := range b {
-		if i > 0 && i%4 == 0 {
+	b := make([]byte, 1)
+	for n := 0; n < 16; {
+		rand.Read(b)
+		if int(b[0]) >= limit {
+			continue
+		}
+		if n > 0 && n%4 == 0 {
 			out = append(out, '-')
 		}
-		out = append(out, alphabet[int(x)%len(alphabet)])
+		out = append(out, alphabet[int(b[0])%len(alphabet)])
+		n++
 	}
 	return string(out)
 }

@@ -39,7 +39,7 @@ func main() {
 // config is everything main reads from flags and environment.
 type config struct {
 	data, addr, hallCode, hallName, logFormat string
-	demo                                      bool
+	demo, secureCookies                       bool
 	grace                                     time.Duration
 }
 
@@ -59,6 +59,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (config,
 	fs.StringVar(&c.hallName, "hall-name", env("ONESTOP_HALL_NAME", "贵州省政务服务中心"), "hall name for a new hall [ONESTOP_HALL_NAME]")
 	fs.StringVar(&c.logFormat, "log-format", env("ONESTOP_LOG_FORMAT", "text"), "log format: text or json [ONESTOP_LOG_FORMAT]")
 	fs.BoolVar(&c.demo, "demo", false, "create the demo staff accounts (public passwords: demo halls only)")
+	fs.BoolVar(&c.secureCookies, "secure-cookies", getenv("ONESTOP_SECURE_COOKIES") == "1", "mark session cookies Secure: set when a TLS proxy serves the hall [ONESTOP_SECURE_COOKIES=1]")
 	fs.DurationVar(&c.grace, "shutdown-grace", 10*time.Second, "how long requests in flight may finish on SIGTERM")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -113,7 +114,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 	}
-	srv := hallserver.New(st, hub, hallserver.Config{Logger: log})
+	srv := hallserver.New(st, hub, hallserver.Config{Logger: log, SecureCookies: c.secureCookies})
 	defer srv.Close()
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {

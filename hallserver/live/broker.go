@@ -18,18 +18,28 @@ type Message struct {
 type Broker struct {
 	mu     sync.Mutex
 	nextID uint64
+	first  uint64 // the ID of this run's first message
 	ring   []Message // the last len(ring) messages, by ID modulo len(ring)
 	subs   map[*Subscription]struct{}
 	buffer int
 }
 
 // NewBroker keeps the last history messages for catch-up and gives each
-// subscriber a buffer of buffer messages.
-func NewBroker(history, buffer int) *Broker {
+// subscriber a buffer of buffer messages. IDs start at 1.
+func NewBroker(history, buffer int) *Broker { return NewBrokerAt(history, buffer, 1) }
+
+// NewBrokerAt is NewBroker with IDs starting at first. A server starts
+// each run above every ID of its earlier runs (e.g. from the clock), so a
+// client reconnecting with an ID from before a restart is told to reload
+// instead of being handed the new run's events as if nothing was missed.
+func NewBrokerAt(history, buffer int, first uint64) *Broker {
 	if history < 1 {
 		history = 1
 	}
-	return &Broker{nextID: 1, ring: make([]Message, history), subs: map[*Subscription]struct{}{}, buffer: buffer}
+	if first < 1 {
+		first = 1
+	}
+	return &Broker{nextID: first, first: first, ring: make([]Message, history), subs: map[*Subscription]struct{}{}, buffer: buffer}
 }
 
 // Subscription is one client's stream.
@@ -77,8 +87,8 @@ func (b *Broker) Subscribe(lastID uint64) (s *Subscription, backlog []Message, c
 	complete = true
 	if lastID > 0 && lastID < b.nextID-1 {
 		first := lastID + 1
-		oldest := uint64(1)
-		if b.nextID > uint64(len(b.ring)) {
+		oldest := b.first
+		if b.nextID-b.first > uint64(len(b.ring)) {
 			oldest = b.nextID - uint64(len(b.ring))
 		}
 		if first < oldest {
@@ -93,7 +103,7 @@ func (b *Broker) Subscribe(lastID uint64) (s *Subscription, backlog []Message, c
 	return s, backlog, complete
 }
 
-// LastID is the ID of the latest message (0 before any).
+// LastID is the ID of the latest message (one below the first ID before any).
 func (b *Broker) LastID() uint64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()

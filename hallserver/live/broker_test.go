@@ -515,3 +515,23 @@ func BenchmarkPublish(b *testing.B) {
 		b.Fatalf("%d subscribers dropped", len(dropped))
 	}
 }
+
+// TestReconnectAcrossRestart: a client that reconnects with an ID from
+// before the server restarted (IDs of a run start above every earlier
+// run's) is told its view is incomplete and gets the new run's events.
+func TestReconnectAcrossRestart(t *testing.T) {
+	b := NewBrokerAt(16, 8, 1_000_000)
+	for i := 0; i < 3; i++ {
+		if _, err := b.Publish("ticket.called", map[string]int{"i": i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub, backlog, complete := b.Subscribe(50) // an ID from the previous run
+	defer sub.Close()
+	if complete || len(backlog) != 3 || backlog[0].ID != 1_000_000 {
+		t.Fatalf("complete=%v backlog=%d first=%v; want incomplete with the 3 new events", complete, len(backlog), backlog)
+	}
+	if b.LastID() != 1_000_002 {
+		t.Fatalf("LastID = %d", b.LastID())
+	}
+}

@@ -127,14 +127,18 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Ping checks that the database answers reads and that the writer runs.
+// Ping checks that the database answers reads and that the writer takes
+// a write (an empty one) within ctx's deadline.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.w.alive(); err != nil {
-		return err // checked first: after Close the read pool is closed too
+		return err
 	}
 	var one int
 	if err := s.rdb.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return fmt.Errorf("store: ping: %w", err)
+	}
+	if err := s.write(ctx, func(*Tx) error { return nil }); err != nil {
+		return fmt.Errorf("store: ping: the writer does not answer: %w", err)
 	}
 	return nil
 }

@@ -178,7 +178,11 @@ func (s *Store) SetUserDisabled(ctx context.Context, a Actor, username string, d
 		}
 		after := u
 		after.Disabled = disabled
-		return tx.Audit(a, "user.disable", "user", strconv.FormatInt(u.ID, 10), u.auditView(), after.auditView())
+		action := "user.disable"
+		if !disabled {
+			action = "user.enable"
+		}
+		return tx.Audit(a, action, "user", strconv.FormatInt(u.ID, 10), u.auditView(), after.auditView())
 	})
 }
 
