@@ -89,7 +89,7 @@ func (s *Store) AcceptApplication(ctx context.Context, a Actor, req AcceptReques
 		app = Application{Item: req.Item, ApplicantName: strings.TrimSpace(req.ApplicantName),
 			ApplicantMasked: req.ApplicantMasked, ApplicantSealed: req.ApplicantSealed, TicketID: req.TicketID,
 			Window: req.Window, AcceptedAt: tx.now, AcceptedBy: a.Name, QRToken: newToken()}
-		err := tx.QueryRow("SELECT name, legal_days, promised_days, instant FROM items WHERE code = ?", req.Item).
+		err := tx.QueryRow("SELECT name, legal_days, promised_days, instant FROM items WHERE code = ? AND retired = 0", req.Item).
 			Scan(&app.ItemName, &app.LegalDays, &app.PromisedDays, &app.Instant)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: no service item %q: pick one from the catalogue", ErrInvalid, req.Item)

@@ -8,14 +8,17 @@ import (
 	"onestop/hallserver/catalogue"
 )
 
-// importCatalogue replaces the catalogue's tables with c, in tx. Windows
-// keep their open/closed state; tickets keep their queues (a queue still
-// referenced by a ticket cannot be removed: the foreign key refuses).
+// importCatalogue brings the catalogue's tables to c, in tx, without
+// disturbing what refers to them: departments, queues and windows are
+// updated in place (windows keep their open/closed state), the queues a
+// window serves are replaced, and items no longer in c are retired, not
+// deleted, so the tickets and applications that name them keep their
+// history; a retired item can no longer be chosen.
 func (tx *Tx) importCatalogue(c *catalogue.Catalogue) error {
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("%w: catalogue: %v", ErrInvalid, err)
 	}
-	for _, q := range []string{"DELETE FROM window_queues", "DELETE FROM items"} {
+	for _, q := range []string{"DELETE FROM window_queues", "UPDATE items SET retired = 1"} {
 		if _, err := tx.Exec(q); err != nil {
 			return fmt.Errorf("store: import catalogue: %w", err)
 		}
@@ -53,7 +56,10 @@ func (tx *Tx) importCatalogue(c *catalogue.Catalogue) error {
 			return fmt.Errorf("store: import item %s: %w", it.Code, err)
 		}
 		if _, err := tx.Exec(`INSERT INTO items(code, department, queue, name, name_en, legal_days, promised_days, instant, detail)
-			VALUES (?,?,?,?,?,?,?,?,?)`, it.Code, it.Department, it.Queue, it.Name, it.NameEn,
+			VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET department = excluded.department,
+			queue = excluded.queue, name = excluded.name, name_en = excluded.name_en, legal_days = excluded.legal_days,
+			promised_days = excluded.promised_days, instant = excluded.instant, detail = excluded.detail, retired = 0`,
+			it.Code, it.Department, it.Queue, it.Name, it.NameEn,
 			it.LegalDays, it.PromisedDays, it.Instant, string(detail)); err != nil {
 			return fmt.Errorf("store: import item %s: %w", it.Code, err)
 		}
@@ -136,7 +142,7 @@ func (s *Store) Catalogue(ctx context.Context) (*catalogue.Catalogue, error) {
 		c.Windows = append(c.Windows, w)
 	}
 	rows.Close()
-	rows, err = s.query(ctx, "SELECT detail FROM items ORDER BY code")
+	rows, err = s.query(ctx, "SELECT detail FROM items WHERE retired = 0 ORDER BY code")
 	if err != nil {
 		return nil, fmt.Errorf("store: read items: %w", err)
 	}

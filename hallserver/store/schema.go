@@ -46,7 +46,8 @@ CREATE TABLE items (
 	legal_days    INTEGER NOT NULL,
 	promised_days INTEGER NOT NULL,
 	instant       INTEGER NOT NULL DEFAULT 0,
-	detail        TEXT NOT NULL DEFAULT '{}'  -- JSON: conditions, materials, fees, legal basis, steps
+	detail        TEXT NOT NULL DEFAULT '{}', -- JSON: conditions, materials, fees, legal basis, steps
+	retired       INTEGER NOT NULL DEFAULT 0  -- no longer in the catalogue; kept for the tickets that name it
 );
 
 CREATE TABLE users (

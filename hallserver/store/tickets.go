@@ -156,7 +156,7 @@ func (s *Store) issue(ctx context.Context, a Actor, req IssueRequest, countAhead
 		q := strings.ToUpper(strings.TrimSpace(req.Queue))
 		if req.Item != "" {
 			var itemQueue string
-			err := tx.QueryRow("SELECT queue FROM items WHERE code = ?", req.Item).Scan(&itemQueue)
+			err := tx.QueryRow("SELECT queue FROM items WHERE code = ? AND retired = 0", req.Item).Scan(&itemQueue)
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("%w: no service item %q: pick one from the catalogue", ErrInvalid, req.Item)
 			}
