@@ -8,6 +8,7 @@ package assets
 import (
 	"embed"
 	"fmt"
+	"path"
 )
 
 // FS holds every embedded file, by its path relative to this directory
@@ -16,6 +17,7 @@ import (
 //
 //go:embed catalogue
 //go:embed fonts
+//go:embed holidays
 var FS embed.FS
 
 // CatalogueSeedPath is the path in FS of the sample service catalogue.
@@ -44,4 +46,30 @@ func Font() []byte {
 		panic(fmt.Sprintf("assets: embedded font missing: %v", err)) // the embed guarantees it
 	}
 	return b
+}
+
+// HolidaysDir is the folder in FS holding the public-holiday calendars, one
+// JSON file per year named after it ("2026.json"); a year not yet published
+// by the State Council is shipped marked provisional.
+const HolidaysDir = "holidays"
+
+// HolidayFiles returns the embedded holiday calendars, keyed by file name
+// ("2026.json"). Package hallserver/workday parses and validates them.
+func HolidayFiles() (map[string][]byte, error) {
+	entries, err := FS.ReadDir(HolidaysDir)
+	if err != nil {
+		return nil, fmt.Errorf("assets: %w", err)
+	}
+	files := make(map[string][]byte, len(entries))
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".json" {
+			continue
+		}
+		b, err := FS.ReadFile(path.Join(HolidaysDir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("assets: %w", err)
+		}
+		files[e.Name()] = b
+	}
+	return files, nil
 }
