@@ -18,7 +18,7 @@ type Message struct {
 type Broker struct {
 	mu     sync.Mutex
 	nextID uint64
-	first  uint64 // the ID of this run's first message
+	first  uint64    // the ID of this run's first message
 	ring   []Message // the last len(ring) messages, by ID modulo len(ring)
 	subs   map[*Subscription]struct{}
 	buffer int
