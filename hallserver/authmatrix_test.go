@@ -77,18 +77,30 @@ var matrixCalls = map[string]matrixCall{
 	"POST /api/v1/kiosks/enrollment-codes":    {body: fixedBody(`{"kiosk":"K99"}`)},
 	"POST /api/v1/kiosks/enroll":              {body: fixedBody(`{"code":"0000-0000-0000"}`)},
 	"GET /api/v1/audit/verify":                {},
+	// A new application on every call.
+	"POST /api/v1/applications":         {body: fixedBody(matrixApplication)},
+	"GET /api/v1/applications/{number}": {},
+	// The fixture's application moves to 审核 on the first call; later
+	// calls answer 409 (an event its state refuses), after the role check.
+	"POST /api/v1/applications/{number}/events": {body: fixedBody(`{"kind":"advance","step":"review"}`)},
+	"GET /api/v1/supervision/warnings":          {},
 }
+
+// matrixApplication is the body that accepts the matrix's applications.
+var matrixApplication = jsonBody(api.AcceptApplicationRequest{Item: "GA-CRJ-001", ApplicantName: "张三", ApplicantID: "520102199007140243"})
 
 // matrixFixture is the state the matrix's path parameters point at.
 type matrixFixture struct {
 	*testHall
-	ticket api.IssuedTicket // a ticket of queue A
+	ticket      api.IssuedTicket // a ticket of queue A
+	application api.Application  // an application of item GA-CRJ-001
 }
 
 func newMatrixFixture(t *testing.T) *matrixFixture {
 	h := newTestHall(t, true)
 	f := &matrixFixture{testHall: h}
 	h.call(t, h.as(auth.Kiosk), "POST", "/api/v1/tickets", `{"queue":"A"}`, http.StatusCreated, &f.ticket)
+	h.call(t, h.as(auth.Counter), "POST", "/api/v1/applications", matrixApplication, http.StatusCreated, &f.application)
 	// The account whose password the admin routes reset, disable and enable.
 	hash, err := auth.HashPassword("target-password-1")
 	if err != nil {
@@ -104,7 +116,8 @@ var paramPattern = regexp.MustCompile(`\{([a-z]+)\}`)
 
 // path fills the route's parameters. Counter staff and supervisors work
 // at windows of their own (1 and 2), so that no call meets the business
-// rule "window opened by another staff member" (also a 403).
+// rule "window opened by another staff member" (also a 403). Under
+// /api/v1/applications/, {number} is the fixture's application number.
 func (f *matrixFixture) path(t *testing.T, pattern string, role auth.Role) string {
 	return paramPattern.ReplaceAllStringFunc(pattern, func(m string) string {
 		switch name := m[1 : len(m)-1]; name {
@@ -113,6 +126,9 @@ func (f *matrixFixture) path(t *testing.T, pattern string, role auth.Role) strin
 		case "id":
 			return strconv.FormatInt(f.ticket.ID, 10)
 		case "number":
+			if strings.HasPrefix(pattern, "/api/v1/applications/") {
+				return f.application.Number
+			}
 			if role == auth.Supervisor {
 				return "2"
 			}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"onestop/hallserver/api"
+	"onestop/hallserver/application"
 	"onestop/hallserver/queue"
 	"onestop/hallserver/store"
 )
@@ -57,7 +58,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code = http.StatusBadRequest, codeInvalid
 	case errors.Is(err, store.ErrForbidden):
 		status, code = http.StatusForbidden, codeForbidden
-	case errors.Is(err, store.ErrConflict), errors.Is(err, queue.ErrInvalidTransition):
+	case errors.Is(err, store.ErrConflict), errors.Is(err, queue.ErrInvalidTransition), errors.Is(err, application.ErrInvalid):
 		status, code = http.StatusConflict, codeConflict
 	case errors.Is(err, store.ErrClosed):
 		status, code = http.StatusServiceUnavailable, codeUnavailable
@@ -82,6 +83,10 @@ func UserMessage(err error) string {
 	var te *queue.TransitionError
 	if errors.As(err, &te) {
 		return fmt.Sprintf("cannot %s %s (%s): %s", te.Action, te.Number, te.From, te.Reason)
+	}
+	var ae *application.EventError
+	if errors.As(err, &ae) {
+		return fmt.Sprintf("cannot %s at %s (%s): %s", ae.Kind, ae.Step.Name(), ae.Status, ae.Reason)
 	}
 	msg := err.Error()
 	for _, sentinel := range []error{store.ErrNothingWaiting, store.ErrNotFound, store.ErrInvalid,

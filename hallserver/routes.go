@@ -86,6 +86,11 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/kiosks/enroll", public, s.enrollKiosk},
 
 		{"GET", "/api/v1/audit/verify", supervisor, s.verifyAudit},
+
+		{"POST", "/api/v1/applications", counter, s.acceptApplication},
+		{"GET", "/api/v1/applications/{number}", watchers, s.getApplication},
+		{"POST", "/api/v1/applications/{number}/events", counter, s.applicationEvent},
+		{"GET", "/api/v1/supervision/warnings", supervisor, s.supervisionWarnings},
 	}
 }
 

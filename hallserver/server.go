@@ -2,6 +2,7 @@ package hallserver
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,7 +15,9 @@ import (
 
 	"onestop/hallserver/auth"
 	"onestop/hallserver/live"
+	"onestop/hallserver/pii"
 	"onestop/hallserver/store"
+	"onestop/hallserver/workday"
 )
 
 // Config is what a Server needs besides its store.
@@ -30,6 +33,12 @@ type Config struct {
 	Registry *prometheus.Registry
 	// SecureCookies marks the session cookie Secure (set behind TLS).
 	SecureCookies bool
+	// Vault hashes, seals and masks applicants' ID numbers. When nil, a
+	// vault with a throw-away key is made: fine for tests, never for a
+	// hall (cmd/hallserver opens the one in the data directory).
+	Vault *pii.Vault
+	// Calendar is the working-day calendar; the embedded one when nil.
+	Calendar *workday.Calendar
 }
 
 // Server serves the hall's HTTP API. Create it with New; it publishes the
@@ -118,6 +127,18 @@ func New(st *store.Store, hub *Hub, cfg Config) *Server {
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.Vault == nil {
+		secret := make([]byte, 32)
+		rand.Read(secret)
+		cfg.Vault, _ = pii.NewVault(secret)
+	}
+	if cfg.Calendar == nil {
+		cal, err := workday.Default()
+		if err != nil {
+			panic(fmt.Sprintf("hallserver: embedded holiday calendar: %v", err)) // a build defect, caught by every test
+		}
+		cfg.Calendar = cal
 	}
 	s := &Server{
 		st: st, cfg: cfg, log: cfg.Logger, broker: hub.broker, dirty: hub.dirty,

@@ -24,6 +24,7 @@ import (
 
 	"onestop/hallserver"
 	"onestop/hallserver/api"
+	"onestop/hallserver/pii"
 	"onestop/hallserver/store"
 )
 
@@ -114,7 +115,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 	}
-	srv := hallserver.New(st, hub, hallserver.Config{Logger: log, SecureCookies: c.secureCookies})
+	vault, err := pii.OpenVault(c.data)
+	if err != nil {
+		return err
+	}
+	srv := hallserver.New(st, hub, hallserver.Config{Logger: log, SecureCookies: c.secureCookies, Vault: vault})
 	defer srv.Close()
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {

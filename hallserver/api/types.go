@@ -307,3 +307,72 @@ type Event struct {
 	FromWindow string    `json:"from_window,omitempty"`
 	Waiting    int       `json:"waiting,omitempty"`
 }
+
+// AcceptApplicationRequest is the body of POST /applications.
+type AcceptApplicationRequest struct {
+	Item          string `json:"item"`
+	ApplicantName string `json:"applicant_name"`
+	ApplicantID   string `json:"applicant_id"` // the full ID number: stored only hashed, sealed and masked
+	TicketID      int64  `json:"ticket_id,omitempty"`
+	Window        string `json:"window,omitempty"`
+	Note          string `json:"note,omitempty"`
+}
+
+// ApplicationEventRequest is the body of POST /applications/{number}/events.
+type ApplicationEventRequest struct {
+	Kind    string `json:"kind"`              // advance, request_materials, materials_received, suspend, resume, extend, complete
+	Step    string `json:"step,omitempty"`    // advance: review, decide, make, deliver
+	Suspend string `json:"suspend,omitempty"` // suspend: hearing, testing, expert_review, inspection
+	Days    int    `json:"days,omitempty"`    // extend
+	Outcome string `json:"outcome,omitempty"` // complete: approved, rejected, withdrawn
+	Note    string `json:"note,omitempty"`
+}
+
+// ApplicationEvent is one recorded event of an application.
+type ApplicationEvent struct {
+	Kind    string    `json:"kind"`
+	At      time.Time `json:"at"`
+	Actor   string    `json:"actor"`
+	Step    string    `json:"step,omitempty"`
+	Suspend string    `json:"suspend,omitempty"`
+	Days    int       `json:"days,omitempty"`
+	Outcome string    `json:"outcome,omitempty"`
+	Note    string    `json:"note,omitempty"`
+}
+
+// Clock is an application's working-day clock, as supervision reads it.
+type Clock struct {
+	Used             int    `json:"used_days"`
+	LegalLimit       int    `json:"legal_limit_days"`
+	PromisedLimit    int    `json:"promised_limit_days"`
+	LegalLeft        int    `json:"legal_left_days"`
+	PromisedLeft     int    `json:"promised_left_days"`
+	LegalDeadline    string `json:"legal_deadline"`    // YYYY-MM-DD
+	PromisedDeadline string `json:"promised_deadline"` // YYYY-MM-DD
+	Stopped          string `json:"stopped,omitempty"` // why the clock is stopped, when it is
+	Warning          string `json:"warning"`           // none, yellow, red
+	OverLegal        bool   `json:"over_legal"`
+	Provisional      bool   `json:"provisional"` // counted on a provisional holiday calendar
+}
+
+// Application is an application (办件) as staff see it. The applicant's ID
+// number appears only masked.
+type Application struct {
+	Number          string             `json:"number"`
+	Item            string             `json:"item"`
+	ItemName        string             `json:"item_name"`
+	ApplicantName   string             `json:"applicant_name"`
+	ApplicantMasked string             `json:"applicant_id_masked"`
+	TicketID        int64              `json:"ticket_id,omitempty"`
+	Window          string             `json:"window,omitempty"`
+	Instant         bool               `json:"instant"`
+	AcceptedAt      time.Time          `json:"accepted_at"`
+	AcceptedBy      string             `json:"accepted_by"`
+	Step            string             `json:"step"`
+	StepName        string             `json:"step_name"`
+	Status          string             `json:"status"`
+	Outcome         string             `json:"outcome,omitempty"`
+	CompletedAt     time.Time          `json:"completed_at,omitzero"`
+	Clock           Clock              `json:"clock"`
+	Events          []ApplicationEvent `json:"events"`
+}

@@ -1,0 +1,133 @@
+package hallserver
+
+import (
+	"net/http"
+	"time"
+
+	"onestop/hallserver/api"
+	"onestop/hallserver/application"
+	"onestop/hallserver/auth"
+	"onestop/hallserver/pii"
+	"onestop/hallserver/store"
+	"onestop/hallserver/workday"
+)
+
+// acceptApplication records an application accepted at a window.
+func (s *Server) acceptApplication(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var req api.AcceptApplicationRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	id := pii.Normalize(req.ApplicantID)
+	if len(id) < 6 {
+		writeError(w, http.StatusBadRequest, codeInvalid, "applicant_id: give the applicant's full ID number (it is stored only hashed, encrypted and masked)")
+		return
+	}
+	sealed, err := s.cfg.Vault.Seal(id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	device := ""
+	if req.Window != "" {
+		device = "window " + req.Window
+	}
+	app, err := s.st.AcceptApplication(r.Context(), actor(p, device), store.AcceptRequest{Item: req.Item,
+		ApplicantName: req.ApplicantName, ApplicantHash: s.cfg.Vault.LookupHash(id), ApplicantSealed: sealed,
+		ApplicantMasked: pii.Mask(id), TicketID: req.TicketID, Window: req.Window, Note: req.Note})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeApplication(w, r, http.StatusCreated, app)
+}
+
+func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	app, err := s.st.ApplicationByNumber(r.Context(), r.PathValue("number"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeApplication(w, r, http.StatusOK, app)
+}
+
+// applicationEvent advances, stops, restarts, extends or completes an application.
+func (s *Server) applicationEvent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var req api.ApplicationEventRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	if req.Kind == string(application.EvAccept) {
+		writeError(w, http.StatusBadRequest, codeInvalid, "accept with POST /api/v1/applications")
+		return
+	}
+	app, err := s.st.RecordApplicationEvent(r.Context(), actor(p, ""), r.PathValue("number"), application.Event{
+		Kind: application.EventKind(req.Kind), Step: application.Step(req.Step), Suspend: application.SuspendKind(req.Suspend),
+		Days: req.Days, Outcome: application.Outcome(req.Outcome), Note: req.Note})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeApplication(w, r, http.StatusOK, app)
+}
+
+// supervisionWarnings lists the open applications with a yellow or red
+// warning, or over their legal limit (电子监察).
+func (s *Server) supervisionWarnings(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	apps, err := s.st.OpenApplications(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := []api.Application{}
+	for _, app := range apps {
+		view, err := s.applicationView(app, s.now())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if view.Clock.Warning != "none" || view.Clock.OverLegal {
+			out = append(out, view)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) writeApplication(w http.ResponseWriter, r *http.Request, status int, app store.Application) {
+	view, err := s.applicationView(app, s.now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, status, view)
+}
+
+var warningNames = map[workday.Warning]string{workday.NoWarning: "none", workday.Yellow: "yellow", workday.Red: "red"}
+
+// applicationView is the wire form of an application, its clock read now.
+func (s *Server) applicationView(app store.Application, now time.Time) (api.Application, error) {
+	v := api.Application{Number: app.Number, Item: app.Item, ItemName: app.ItemName, ApplicantName: app.ApplicantName,
+		ApplicantMasked: app.ApplicantMasked, TicketID: app.TicketID, Window: app.Window, Instant: app.Instant,
+		AcceptedAt: app.AcceptedAt, AcceptedBy: app.AcceptedBy, Step: string(app.State.Step), StepName: app.State.Step.Name(),
+		Status: string(app.State.Status), Outcome: string(app.State.Outcome), CompletedAt: app.State.CompletedAt,
+		Events: make([]api.ApplicationEvent, len(app.Events))}
+	for i, ev := range app.Events {
+		v.Events[i] = api.ApplicationEvent{Kind: string(ev.Kind), At: ev.At, Actor: ev.Actor, Step: string(ev.Step),
+			Suspend: string(ev.Suspend), Days: ev.Days, Outcome: string(ev.Outcome), Note: ev.Note}
+	}
+	st, err := application.Clock(s.cfg.Calendar, application.ClockInput{Accepted: app.AcceptedAt, LegalDays: app.LegalDays,
+		PromisedDays: app.PromisedDays, Events: app.Events, State: app.State}, now, nil)
+	if err != nil {
+		return v, err
+	}
+	v.Clock = api.Clock{Used: st.Used, LegalLimit: st.LegalLimit, PromisedLimit: st.PromisedLimit, LegalLeft: st.LegalLeft,
+		PromisedLeft: st.PromisedLeft, LegalDeadline: st.LegalDeadline.String(), PromisedDeadline: st.PromisedDeadline.String(),
+		Warning: warningNames[st.Warning], OverLegal: st.OverLegal, Provisional: st.Provisional}
+	if st.Stopped() {
+		v.Clock.Stopped = st.StopNote
+		if v.Clock.Stopped == "" {
+			v.Clock.Stopped = string(app.State.Status)
+		}
+	}
+	return v, nil
+}
