@@ -260,16 +260,18 @@ func (w *writer) attempt(conn *sql.Conn, batch []*writeReq, savepoints bool) att
 	if err := exec("BEGIN IMMEDIATE"); err != nil {
 		return fail(fmt.Errorf("store: begin: %w", err))
 	}
-	// The batch savepoint is a witness: SQLite rolls a whole transaction
-	// back on some errors (I/O, disk full, interrupt), after which each
-	// later statement would commit on its own. Releasing and taking it
-	// again after a failed write fails exactly when the transaction is gone.
-	if err := exec("SAVEPOINT batch"); err != nil {
-		exec("ROLLBACK")
-		return fail(fmt.Errorf("store: begin: %w", err))
-	}
+	// SQLite rolls a whole transaction back on some errors (I/O, disk
+	// full, interrupt), after which each later statement would commit on
+	// its own. intact tells: BEGIN fails inside a transaction and succeeds
+	// only when it is gone (the transaction it then starts is rolled back).
+	// It costs nothing on the happy path: it runs after a failed write and
+	// once before the commit.
 	intact := func() bool {
-		return exec("RELEASE batch") == nil && exec("SAVEPOINT batch") == nil
+		if exec("BEGIN") == nil {
+			exec("ROLLBACK")
+			return false
+		}
+		return true
 	}
 	lost := func(i int, err error) attemptResult {
 		exec("ROLLBACK")
@@ -327,8 +329,7 @@ func (w *writer) attempt(conn *sql.Conn, batch []*writeReq, savepoints bool) att
 			results[i] = err
 		}
 	}
-	if exec("RELEASE batch") != nil {
-		exec("ROLLBACK")
+	if !intact() {
 		return fail(errors.New("store: the transaction was lost before its commit"))
 	}
 	if err := head.save(bg, w.stmts); err != nil {
