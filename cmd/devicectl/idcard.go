@@ -115,8 +115,10 @@ func (e env) idcardRead(args []string) error {
 		return readerProblem(err)
 	}
 	card, err := r.ReadCard(e.ctx)
-	var idErr *idcard.IDNumberError
-	if err != nil && !errors.As(err, &idErr) {
+	// A card that fails a check (ID number, a field) comes back filled in:
+	// show it, then say what failed.
+	invalid := errors.Is(err, idcard.ErrInvalidCard)
+	if err != nil && !invalid {
 		return readerProblem(err)
 	}
 	if *asJSON {
@@ -126,8 +128,8 @@ func (e env) idcardRead(args []string) error {
 	} else {
 		printCard(e, card)
 	}
-	if idErr != nil {
-		return fmt.Errorf("the card was read but its ID number fails the check: %w", idErr)
+	if invalid {
+		return fmt.Errorf("the card was read but fails a check: %w", err)
 	}
 	return nil
 }
@@ -174,7 +176,13 @@ func (e env) idcardWatch(args []string) error {
 				return nil
 			}
 			return err
-		case ev := <-events:
+		case ev, ok := <-events:
+			if !ok { // Watch has returned: report why
+				if err := <-errc; err != nil && e.ctx.Err() == nil {
+					return err
+				}
+				return nil
+			}
 			at := ev.Time.Format("15:04:05")
 			switch ev.Kind {
 			case idcard.EventPlaced:

@@ -4,11 +4,11 @@
 // for pointing a kiosk or another devicectl at them.
 //
 //	devicectl ports [--json]
-//	devicectl idcard read --port P [--baud B|auto] [--json]
+//	devicectl idcard read --port P [--baud B|auto] [--json] [--timeout 10s]
 //	devicectl idcard watch --port P [--baud B|auto]
 //	devicectl printer test|status --port P [--baud B] [--width 58|80]
 //	devicectl a4 test --queue Q [--server S] | --dir D
-//	devicectl scanner listen --port P [--baud B] [--terminator cr|lf|crlf]
+//	devicectl scanner listen --port P [--baud B] [--terminator cr|lf|crlf|tab] [--json]
 //	devicectl sim idcard|printer|scanner [options]
 //
 // Exit status 0 on success; 1 with a message saying what failed and what
@@ -29,16 +29,17 @@ import (
 const usage = `devicectl tests and simulates a OneStop kiosk's devices.
 
   devicectl ports [--json]                      list serial ports
-  devicectl idcard read --port P [--baud B|auto] [--json]
+  devicectl idcard read --port P [--baud B|auto] [--json] [--timeout 10s]
+                                                waits up to --timeout for a card
   devicectl idcard watch --port P [--baud B|auto]
   devicectl printer test --port P [--baud B] [--width 58|80]
   devicectl printer status --port P [--baud B]
   devicectl a4 test --queue Q [--server S]      print an A4 test page through CUPS
   devicectl a4 test --dir D                     ... or write it into a folder
-  devicectl scanner listen --port P [--baud B] [--terminator cr|lf|crlf]
-  devicectl sim idcard [--baud B]               simulated ID card reader on a pty
-  devicectl sim printer [--width 58|80] [--out DIR]
-  devicectl sim scanner [--baud B]
+  devicectl scanner listen --port P [--baud B] [--terminator cr|lf|crlf|tab] [--json]
+  devicectl sim idcard [--baud B] [--place N] [--link PATH]   simulated reader on a pty
+  devicectl sim printer [--width 58|80] [--out DIR] [--link PATH]
+  devicectl sim scanner [--baud B] [--link PATH]
 
 P is a serial device such as /dev/ttyUSB0 (or a simulator's pty path).
 `

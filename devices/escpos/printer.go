@@ -207,7 +207,11 @@ func (p *Printer) readByte(timeout time.Duration) (b byte, ok bool, err error) {
 // drain discards bytes left from a query that timed out, so that a late
 // answer is not taken for the next one's.
 func (p *Printer) drain() error {
-	for {
+	// A line that never goes quiet (noise, a wrong baud, a printer sending
+	// status by itself, another device on the port) must not hold the
+	// printer forever.
+	deadline := time.Now().Add(4 * p.opts.StatusTimeout)
+	for time.Now().Before(deadline) {
 		_, ok, err := p.readByte(p.opts.StatusTimeout / 4)
 		if err != nil {
 			return fmt.Errorf("escpos: discard late status answers: %w", err)
@@ -217,6 +221,7 @@ func (p *Printer) drain() error {
 			return nil
 		}
 	}
+	return fmt.Errorf("%w: the line never went quiet: check the baud rate and that the printer does not send status by itself (ASB)", ErrBadStatus)
 }
 
 func noByteYet(err error) bool {

@@ -271,3 +271,40 @@ func TestPrintRefusesABrokenJob(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// noisyLine answers every read with a garbage byte, forever: noise on
+// the cable, a wrong baud rate, or a printer that sends status by itself.
+type noisyLine struct{}
+
+func (noisyLine) Read(p []byte) (int, error) {
+	time.Sleep(time.Millisecond)
+	p[0] = 0x55
+	return 1, nil
+}
+
+func (noisyLine) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestNoisyLineDoesNotHang: the driver reports a line that never goes
+// quiet instead of waiting on it forever.
+func TestNoisyLineDoesNotHang(t *testing.T) {
+	opts := escpos.DefaultOpts
+	opts.StatusTimeout = 40 * time.Millisecond
+	p, err := escpos.New(noisyLine{}, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err1 := p.Status()
+		_, err2 := p.Status()
+		done <- errors.Join(err1, err2)
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, escpos.ErrBadStatus) {
+			t.Fatalf("status on a noisy line: %v, want ErrBadStatus", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Status hung on a line that never goes quiet")
+	}
+}

@@ -242,7 +242,18 @@ type FieldError struct {
 
 // Error names the field and the value.
 func (e *FieldError) Error() string {
-	return fmt.Sprintf("idcard: card field %s %q: %v", e.Field, e.Value, e.Err)
+	return fmt.Sprintf("idcard: card field %s %q: %v", e.Field, maskValue(e.Value), e.Err)
+}
+
+// maskValue keeps a field's value out of messages but for its length and
+// first character: the fields that fail to parse are dates and codes of
+// a person's card.
+func maskValue(v string) string {
+	r := []rune(v)
+	if len(r) <= 1 {
+		return v
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-1)
 }
 
 // Unwrap lets errors.Is match ErrInvalidCard and the cause.
@@ -442,7 +453,9 @@ func (c *Card) checkIDNumber() error {
 	}
 	if c.Kind != KindForeigner2023 && !c.BirthDate.IsZero() {
 		if b, _ := ParseDate(n[6:14]); b != c.BirthDate {
-			return &IDNumberError{Number: n, Reason: ErrIDBirthDate, Detail: fmt.Sprintf("number says %s, card says %s", b, c.BirthDate)}
+			// No dates in the message: with the masked number they would
+			// give away all but two of its digits.
+			return &IDNumberError{Number: n, Reason: ErrIDBirthDate, Detail: "the birth date in the number differs from the card's"}
 		}
 	}
 	c.IDNumberValid = true

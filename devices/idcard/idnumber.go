@@ -113,10 +113,10 @@ func ValidIDNumber(s string) bool {
 func idBirthDate(s string) (Date, error) {
 	d, err := ParseDate(s[6:14])
 	if err != nil {
-		return Date{}, fmt.Errorf("birth date %s is not a date", s[6:14])
+		return Date{}, errors.New("the birth date part is not a date")
 	}
 	if d.Before(oldestBirth) || d.After(Today()) {
-		return Date{}, fmt.Errorf("birth date %s is out of range", d)
+		return Date{}, errors.New("the birth date part is out of range")
 	}
 	return d, nil
 }

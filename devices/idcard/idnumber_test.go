@@ -3,6 +3,7 @@ package idcard_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"onestop/devices/idcard"
@@ -104,4 +105,26 @@ func withCheck(first17 string) string {
 		panic(err)
 	}
 	return first17 + string(c)
+}
+
+// TestErrorsDoNotRevealTheNumber: an error about an ID number shows it
+// masked and says nothing of its birth date part, which with the masked
+// number would give away all but two digits.
+func TestErrorsDoNotRevealTheNumber(t *testing.T) {
+	body := "11010520991231002" // born in 2099: out of range
+	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(body[i]-'0') * w
+	}
+	n := body + string("10X98765432"[sum%11])
+	_, err := idcard.NormalizeIDNumber(n)
+	if err == nil {
+		t.Fatal("a number born in 2099 passed")
+	}
+	for _, secret := range []string{"20991231", "2099-12-31", n} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error %q reveals %q", err, secret)
+		}
+	}
 }

@@ -55,58 +55,67 @@ var compoundSurnames = map[string]bool{
 //   - a Latin name keeps the initial of each word, separators intact:
 //     "SMITH, JOHN" → "S****, J***".
 func MaskName(name string) string {
-	name = strings.TrimSpace(name)
-	r := []rune(name)
+	r := []rune(strings.TrimSpace(name))
 	if len(r) == 0 {
 		return ""
 	}
-	if strings.ContainsAny(name, "·•・.") || !isHan(r) {
-		return maskWords(r)
+	for _, c := range r {
+		if c < unicode.MaxASCII && unicode.IsLetter(c) {
+			return maskWords(r)
+		}
+	}
+	// A Chinese name, however written: Han characters, rare characters
+	// stored in the private-use area (生僻字), a minority name with "·",
+	// stray spaces. Separators stay; the family name stays; the last
+	// character of a given name of two or more stays; the rest is starred.
+	var idx []int
+	for i, c := range r {
+		if !isSeparator(c) {
+			idx = append(idx, i)
+		}
 	}
 	family := 1
-	if len(r) >= 3 && compoundSurnames[string(r[:2])] {
+	if len(idx) >= 3 && compoundSurnames[string([]rune{r[idx[0]], r[idx[1]]})] {
 		family = 2
 	}
-	out := append([]rune{}, r[:family]...)
-	given := r[family:]
-	switch len(given) {
-	case 0:
-	case 1:
-		out = append(out, '*')
-	default:
-		for range given[:len(given)-1] {
-			out = append(out, '*')
+	out := append([]rune{}, r...)
+	for k, i := range idx {
+		keepLast := k == len(idx)-1 && len(idx)-family >= 2
+		if k >= family && !keepLast {
+			out[i] = '*'
 		}
-		out = append(out, given[len(given)-1])
 	}
 	return string(out)
 }
 
-// isHan reports whether every rune is a Han character.
-func isHan(r []rune) bool {
-	for _, c := range r {
-		if !unicode.Is(unicode.Han, c) {
-			return false
-		}
-	}
-	return true
-}
+func isSeparator(c rune) bool { return unicode.IsSpace(c) || strings.ContainsRune("·•・.", c) }
 
-// maskWords keeps the first letter of each run of letters or digits.
+// maskWords keeps the first letter of each word of two or more letters
+// or digits (a one-letter word after the first is starred whole: it
+// would be shown in full otherwise); anything else that is not a
+// separator is starred.
 func maskWords(r []rune) string {
 	out := make([]rune, len(r))
-	first := true
-	for i, c := range r {
-		switch {
-		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
-			out[i] = c
-			first = true
-		case first:
-			out[i] = c
-			first = false
-		default:
-			out[i] = '*'
+	word := func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) || unicode.Is(unicode.Co, c) }
+	firstWord := true
+	for i := 0; i < len(r); {
+		if !word(r[i]) {
+			out[i] = r[i]
+			i++
+			continue
 		}
+		j := i
+		for j < len(r) && word(r[j]) {
+			j++
+		}
+		for k := i; k < j; k++ {
+			out[k] = '*'
+		}
+		if firstWord || j-i > 1 {
+			out[i] = r[i]
+		}
+		firstWord = false
+		i = j
 	}
 	return string(out)
 }

@@ -32,7 +32,11 @@ func TestMaskName(t *testing.T) {
 		{"欧阳娜娜", "欧阳*娜"},
 		{"欧阳锋", "欧阳*"},
 		{"司马相如", "司马*如"},
-		{"买买提·艾力", "买**·艾*"},
+		{"买买提·艾力", "买**·*力"},
+		{"阿·木", "阿·*"},    // one-character parts are not shown
+		{"张\ue000", "张*"}, // a rare character stored in the private-use area
+		{"王 小明", "王 *明"},  // a stray space
+		{"A B", "A *"},    // a one-letter Latin word after the first
 		{"HARRISON, THOMAS EDWARD", "H*******, T***** E*****"},
 		{"MUELLER-SCHMIDT, ANNA", "M******-S******, A***"},
 		{"  王晓红 ", "王*红"},
