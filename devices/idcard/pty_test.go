@@ -187,6 +187,9 @@ func TestPTYWatch(t *testing.T) {
 		t.Fatalf("placed: %+v", ev)
 	}
 	quiet(300 * time.Millisecond) // the card stays: not reported again
+	// One failed poll (a radio glitch) is not a removal.
+	rig.sim.FailNext(idcard.StatusReadFailed)
+	quiet(300 * time.Millisecond)
 	rig.sim.RemoveCard()
 	next(idcard.EventRemoved)
 	quiet(150 * time.Millisecond)

@@ -73,9 +73,9 @@ func Watch(ctx context.Context, r *Reader, interval time.Duration, events chan<-
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	present := false
+	var w watchState
 	for {
-		ev, ok := poll(ctx, r, &present)
+		ev, ok := poll(ctx, r, &w)
 		if ok {
 			ev.Time = time.Now()
 			select {
@@ -92,20 +92,35 @@ func Watch(ctx context.Context, r *Reader, interval time.Duration, events chan<-
 	}
 }
 
+// watchState is what Watch remembers between polls.
+type watchState struct {
+	present bool // a card was reported placed and not yet removed
+	absent  int  // consecutive polls whose answer says the card has gone
+}
+
+// goneStatuses are the answers to 30 05 that say the card left the
+// field; any other status is a fault, reported as such. One radio glitch
+// must not report a removal (the reader would then not find the card,
+// already read, until it is lifted), so it takes two polls in a row.
+var goneStatuses = map[Status]bool{StatusNoCard: true, StatusSelectFailed: true, StatusReadFailed: true}
+
 // poll runs one round and says what, if anything, to report.
-func poll(ctx context.Context, r *Reader, present *bool) (Event, bool) {
+func poll(ctx context.Context, r *Reader, w *watchState) (Event, bool) {
 	if ctx.Err() != nil {
 		return Event{}, false
 	}
-	if *present {
+	if w.present {
 		_, err := r.ReadManagementNumber(ctx)
 		var st Status
 		switch {
 		case err == nil:
+			w.absent = 0
 			return Event{}, false
-		case errors.As(err, &st) && !st.transient():
-			// The SAM answered: the card is gone (or another took its place).
-			*present = false
+		case errors.As(err, &st) && goneStatuses[st]:
+			if w.absent++; w.absent < 2 {
+				return Event{}, false
+			}
+			w.present, w.absent = false, 0
 			return Event{Kind: EventRemoved}, true
 		case ctx.Err() != nil:
 			return Event{}, false
@@ -116,12 +131,12 @@ func poll(ctx context.Context, r *Reader, present *bool) (Event, bool) {
 	c, err := r.Read(ctx)
 	switch {
 	case err == nil:
-		*present = true
+		w.present = true
 		return Event{Kind: EventPlaced, Card: c}, true
 	case errors.Is(err, ErrNoCard):
 		return Event{}, false
 	case errors.Is(err, ErrInvalidCard):
-		*present = true
+		w.present = true
 		return Event{Kind: EventPlaced, Card: c, Err: err}, true
 	case ctx.Err() != nil:
 		return Event{}, false
