@@ -271,44 +271,29 @@ func (s *Store) ApplicationByToken(ctx context.Context, token string) (Applicati
 // ApplicationsByApplicant lists an applicant's applications (found by the
 // keyed hash of their ID number), newest first.
 func (s *Store) ApplicationsByApplicant(ctx context.Context, hash string) ([]Application, error) {
-	rows, err := s.query(ctx, "SELECT a.number FROM applications a WHERE a.applicant_hash = ? ORDER BY a.accepted_at DESC, a.id DESC", hash)
-	if err != nil {
-		return nil, fmt.Errorf("store: applications of applicant: %w", err)
-	}
-	var numbers []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: applications of applicant: %w", err)
-		}
-		numbers = append(numbers, n)
-	}
-	rows.Close()
-	out := make([]Application, 0, len(numbers))
-	for _, n := range numbers {
-		app, err := s.ApplicationByNumber(ctx, n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, app)
-	}
-	return out, nil
+	return s.applicationsWhere(ctx, "applications of applicant",
+		"a.applicant_hash = ? ORDER BY a.accepted_at DESC, a.id DESC", hash)
 }
 
 // OpenApplications lists the applications not yet completed, oldest
 // first: what electronic supervision watches.
 func (s *Store) OpenApplications(ctx context.Context) ([]Application, error) {
-	rows, err := s.query(ctx, "SELECT a.number FROM applications a WHERE a.status <> 'completed' ORDER BY a.accepted_at, a.id")
+	return s.applicationsWhere(ctx, "open applications", "a.status <> 'completed' ORDER BY a.accepted_at, a.id")
+}
+
+// applicationsWhere loads, with their events, the applications a
+// condition (and order) on "a" selects.
+func (s *Store) applicationsWhere(ctx context.Context, what, where string, args ...any) ([]Application, error) {
+	rows, err := s.query(ctx, "SELECT a.number FROM applications a WHERE "+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: open applications: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	var numbers []string
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("store: open applications: %w", err)
+			return nil, fmt.Errorf("store: %s: %w", what, err)
 		}
 		numbers = append(numbers, n)
 	}
