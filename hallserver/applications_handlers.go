@@ -81,7 +81,7 @@ func (s *Server) supervisionWarnings(w http.ResponseWriter, r *http.Request, _ a
 	}
 	out := []api.Application{}
 	for _, app := range apps {
-		view, err := s.applicationView(app, s.now())
+		view, err := s.applicationView(r, app, s.now())
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -94,7 +94,7 @@ func (s *Server) supervisionWarnings(w http.ResponseWriter, r *http.Request, _ a
 }
 
 func (s *Server) writeApplication(w http.ResponseWriter, r *http.Request, status int, app store.Application) {
-	view, err := s.applicationView(app, s.now())
+	view, err := s.applicationView(r, app, s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -105,7 +105,7 @@ func (s *Server) writeApplication(w http.ResponseWriter, r *http.Request, status
 var warningNames = map[workday.Warning]string{workday.NoWarning: "none", workday.Yellow: "yellow", workday.Red: "red"}
 
 // applicationView is the wire form of an application, its clock read now.
-func (s *Server) applicationView(app store.Application, now time.Time) (api.Application, error) {
+func (s *Server) applicationView(r *http.Request, app store.Application, now time.Time) (api.Application, error) {
 	v := api.Application{Number: app.Number, Item: app.Item, ItemName: app.ItemName, ApplicantName: app.ApplicantName,
 		ApplicantMasked: app.ApplicantMasked, TicketID: app.TicketID, Window: app.Window, Instant: app.Instant,
 		AcceptedAt: app.AcceptedAt, AcceptedBy: app.AcceptedBy, Step: string(app.State.Step), StepName: app.State.Step.Name(),
@@ -115,7 +115,7 @@ func (s *Server) applicationView(app store.Application, now time.Time) (api.Appl
 		v.Events[i] = api.ApplicationEvent{Kind: string(ev.Kind), At: ev.At, Actor: ev.Actor, Step: string(ev.Step),
 			Suspend: string(ev.Suspend), Days: ev.Days, Outcome: string(ev.Outcome), Note: ev.Note}
 	}
-	st, err := application.Clock(s.cfg.Calendar, application.ClockInput{Accepted: app.AcceptedAt, LegalDays: app.LegalDays,
+	st, err := application.Clock(s.calendar(r.Context()), application.ClockInput{Accepted: app.AcceptedAt, LegalDays: app.LegalDays,
 		PromisedDays: app.PromisedDays, Events: app.Events, State: app.State}, now, nil)
 	if err != nil {
 		return v, err

@@ -37,7 +37,9 @@ type Config struct {
 	// vault with a throw-away key is made: fine for tests, never for a
 	// hall (cmd/hallserver opens the one in the data directory).
 	Vault *pii.Vault
-	// Calendar is the working-day calendar; the embedded one when nil.
+	// Calendar, when set, is the working-day calendar to count with. When
+	// nil the hall's own is used: the embedded one with the years imported
+	// by hallctl calendar import, looked up again every minute.
 	Calendar *workday.Calendar
 }
 
@@ -66,8 +68,12 @@ type Server struct {
 	// streamsDone is closed when the server shuts down: event streams end.
 	streamsDone chan struct{}
 	streamsOnce sync.Once
-	stop        chan struct{}
-	stopped     chan struct{}
+	// The hall's working-day calendar, reloaded once a minute (calendar.go).
+	calMu   sync.Mutex
+	cal     *workday.Calendar
+	calAt   time.Time
+	stop    chan struct{}
+	stopped chan struct{}
 }
 
 // Hub carries the store's committed events to the live stream. Create it
@@ -132,13 +138,6 @@ func New(st *store.Store, hub *Hub, cfg Config) *Server {
 		secret := make([]byte, 32)
 		rand.Read(secret)
 		cfg.Vault, _ = pii.NewVault(secret)
-	}
-	if cfg.Calendar == nil {
-		cal, err := workday.Default()
-		if err != nil {
-			panic(fmt.Sprintf("hallserver: embedded holiday calendar: %v", err)) // a build defect, caught by every test
-		}
-		cfg.Calendar = cal
 	}
 	s := &Server{
 		st: st, cfg: cfg, log: cfg.Logger, broker: hub.broker, dirty: hub.dirty,

@@ -12,6 +12,8 @@
 //	hallctl kiosk list --data DIR
 //	hallctl tickets today --data DIR [--day YYYY-MM-DD] [--json]
 //	hallctl audit verify --data DIR [--json]
+//	hallctl calendar list --data DIR [--json]
+//	hallctl calendar import --data DIR FILE.json
 package main
 
 import (
@@ -41,6 +43,8 @@ Commands:
   kiosk list      --data DIR [--json]
   tickets today   --data DIR [--day YYYY-MM-DD] [--json]
   audit verify    --data DIR [--json]
+  calendar list   --data DIR [--json]                     holiday calendar years, official or provisional
+  calendar import --data DIR FILE.json                    a year's State Council notice (see assets/holidays)
 
 Roles: counter, supervisor, admin, technician.
 Without --password-stdin a strong password is generated and printed once.
@@ -99,6 +103,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return e.ticketsToday(args[2:])
 		}
 		return usageError{fmt.Sprintf("tickets %q: use today", sub)}
+	case "calendar":
+		switch sub {
+		case "import":
+			return e.calendarImport(args[2:])
+		case "list":
+			return e.calendarList(args[2:])
+		}
+		return usageError{fmt.Sprintf("calendar %q: use import or list", sub)}
 	case "audit":
 		if sub == "verify" {
 			return e.auditVerify(args[2:])

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -134,5 +135,46 @@ func TestAuditVerifyNamesTamperedRecord(t *testing.T) {
 				t.Fatalf("verify err = %v, want it to say %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestCalendarImport imports a (fictional) official 2027 notice over the
+// provisional one the hall ships with; the hall then counts with it, and
+// the import is in the audit trail.
+func TestCalendarImport(t *testing.T) {
+	dir := newHall(t)
+	out, err := hallctl(t, "", "calendar", "list", "--data", dir)
+	if err != nil || !regexp.MustCompile(`2027\s+embedded\s+PROVISIONAL`).MatchString(out) {
+		t.Fatalf("before: %v\n%s", err, out)
+	}
+	notice := filepath.Join("..", "..", "hallserver", "workday", "testdata", "2027-fictional-notice.json")
+	out, err = hallctl(t, "", "calendar", "import", "--data", dir, notice)
+	if err != nil || !strings.Contains(out, "imported the 2027 calendar") {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	out, err = hallctl(t, "", "calendar", "list", "--data", dir)
+	if err != nil || !regexp.MustCompile(`2027\s+imported\s+official`).MatchString(out) {
+		t.Fatalf("after: %v\n%s", err, out)
+	}
+	if _, err := hallctl(t, "", "audit", "verify", "--data", dir); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	trail, err := st.AuditTrail(context.Background(), "calendar", "2027")
+	if err != nil || len(trail) != 1 || trail[0].Action != "calendar.import" {
+		t.Fatalf("audit trail %v, %v", trail, err)
+	}
+	// A file that is not a calendar is refused with what is wrong; nothing changes.
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"year":2027,"holidays":[{"name":"x","from":"2027-13-01","to":"2027-13-02"}]}`), 0o644)
+	if _, err := hallctl(t, "", "calendar", "import", "--data", dir, bad); err == nil {
+		t.Fatal("a broken calendar was imported")
+	}
+	if _, err := hallctl(t, "", "calendar", "import", "--data", dir); err == nil {
+		t.Fatal("import without a file")
 	}
 }
