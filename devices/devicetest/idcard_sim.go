@@ -307,7 +307,7 @@ func (s *IDCardSim) answer(body []byte) ([]byte, int) {
 			return st(idcard.StatusReadFailed), 0
 		}
 		s.read = true
-		return ok(idcardReadData(*s.card, para == idcard.ParaReadFingerprint)), 0
+		return ok(IDCardReadData(*s.card, para == idcard.ParaReadFingerprint)), 0
 	case cmd == idcard.CmdRead && para == idcard.ParaReadAddress:
 		if s.card == nil || !s.selected {
 			return st(idcard.StatusReadFailed), 0
@@ -330,9 +330,9 @@ func (s *IDCardSim) answer(body []byte) ([]byte, int) {
 	return st(idcard.StatusCommand), 0
 }
 
-// idcardReadData is the data of the answer to 30 01 (text and photo) or
+// IDCardReadData is the data of the answer to 30 01 (text and photo) or
 // 30 10 (and fingerprint): the lengths, big-endian, then the blocks.
-func idcardReadData(c idcard.Card, fingerprint bool) []byte {
+func IDCardReadData(c idcard.Card, fingerprint bool) []byte {
 	text := IDCardText(c)
 	var d []byte
 	d = binary.BigEndian.AppendUint16(d, uint16(len(text)))

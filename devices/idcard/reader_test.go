@@ -35,24 +35,6 @@ var (
 	respNoEntry = pre(0x00, 0x04, 0x00, 0x00, 0x91, 0x95)
 )
 
-// cardData is the data of a read answer: lengths, text, photo (and
-// fingerprint).
-func cardData(c idcard.Card, fingerprint bool) []byte {
-	text := devicetest.IDCardText(c)
-	var d []byte
-	d = binary.BigEndian.AppendUint16(d, uint16(len(text)))
-	d = binary.BigEndian.AppendUint16(d, uint16(len(c.Photo)))
-	if fingerprint {
-		d = binary.BigEndian.AppendUint16(d, uint16(len(c.Fingerprint)))
-	}
-	d = append(d, text...)
-	d = append(d, c.Photo...)
-	if fingerprint {
-		d = append(d, c.Fingerprint...)
-	}
-	return d
-}
-
 // playback runs f on a Reader over a Playback of ops and checks the
 // script was played through.
 func playback(t *testing.T, ops []devicetest.Exchange, opts *idcard.Opts, f func(r *idcard.Reader)) {
@@ -123,21 +105,21 @@ func TestCommandsPlayback(t *testing.T) {
 			}
 			return err
 		}},
-		{"read card", []devicetest.Exchange{{Write: reqRead, Read: idcard.EncodeResponse(idcard.StatusOK, cardData(han, false))}}, func(r *idcard.Reader) error {
+		{"read card", []devicetest.Exchange{{Write: reqRead, Read: idcard.EncodeResponse(idcard.StatusOK, devicetest.IDCardReadData(han, false))}}, func(r *idcard.Reader) error {
 			c, err := r.ReadCard(ctx)
 			if err == nil && (c.IDNumber != han.IDNumber || !bytes.Equal(c.Photo, han.Photo) || c.Fingerprint != nil) {
 				t.Errorf("ReadCard = %+v", c)
 			}
 			return err
 		}},
-		{"read card with fingerprint", []devicetest.Exchange{{Write: reqReadFP, Read: idcard.EncodeResponse(idcard.StatusOK, cardData(tujia, true))}}, func(r *idcard.Reader) error {
+		{"read card with fingerprint", []devicetest.Exchange{{Write: reqReadFP, Read: idcard.EncodeResponse(idcard.StatusOK, devicetest.IDCardReadData(tujia, true))}}, func(r *idcard.Reader) error {
 			c, err := r.ReadCardWithFingerprint(ctx)
 			if err == nil && (c.Name != "田茂林" || !bytes.Equal(c.Fingerprint, tujia.Fingerprint) || !bytes.Equal(c.Photo, tujia.Photo)) {
 				t.Errorf("ReadCardWithFingerprint = %+v", c)
 			}
 			return err
 		}},
-		{"read card with fingerprint, card has none", []devicetest.Exchange{{Write: reqReadFP, Read: idcard.EncodeResponse(idcard.StatusOK, cardData(han, true))}}, func(r *idcard.Reader) error {
+		{"read card with fingerprint, card has none", []devicetest.Exchange{{Write: reqReadFP, Read: idcard.EncodeResponse(idcard.StatusOK, devicetest.IDCardReadData(han, true))}}, func(r *idcard.Reader) error {
 			c, err := r.ReadCardWithFingerprint(ctx)
 			if err == nil && (c.Fingerprint != nil || len(c.Photo) != 1024) {
 				t.Errorf("ReadCardWithFingerprint = fingerprint %d bytes, photo %d", len(c.Fingerprint), len(c.Photo))
@@ -181,7 +163,7 @@ func TestCommandsPlayback(t *testing.T) {
 		{"read: find, select, read", []devicetest.Exchange{
 			{Write: reqFind, Read: respFound},
 			{Write: reqSelect, Read: idcard.EncodeResponse(idcard.StatusOK, serial)},
-			{Write: reqRead, Read: idcard.EncodeResponse(idcard.StatusOK, cardData(han, false))},
+			{Write: reqRead, Read: idcard.EncodeResponse(idcard.StatusOK, devicetest.IDCardReadData(han, false))},
 		}, func(r *idcard.Reader) error {
 			c, err := r.Read(ctx)
 			if err == nil && (c.Name != han.Name || c.Nation != "汉") {
@@ -364,7 +346,7 @@ func TestReadPlaybackOutcomes(t *testing.T) {
 	t.Run("wrong check digit", func(t *testing.T) {
 		playback(t, []devicetest.Exchange{
 			{Write: reqFind, Read: respFound}, {Write: reqSelect, Read: serial},
-			{Write: reqRead, Read: idcard.EncodeResponse(idcard.StatusOK, cardData(badCard, false))},
+			{Write: reqRead, Read: idcard.EncodeResponse(idcard.StatusOK, devicetest.IDCardReadData(badCard, false))},
 		}, nil, func(r *idcard.Reader) {
 			c, err := r.Read(ctx)
 			if !errors.Is(err, idcard.ErrInvalidCard) || !errors.Is(err, idcard.ErrIDCheckDigit) {
@@ -378,7 +360,7 @@ func TestReadPlaybackOutcomes(t *testing.T) {
 	t.Run("with fingerprint and additional address", func(t *testing.T) {
 		playback(t, []devicetest.Exchange{
 			{Write: reqFind, Read: respFound}, {Write: reqSelect, Read: serial},
-			{Write: reqReadFP, Read: idcard.EncodeResponse(idcard.StatusOK, cardData(miao, true))},
+			{Write: reqReadFP, Read: idcard.EncodeResponse(idcard.StatusOK, devicetest.IDCardReadData(miao, true))},
 			{Write: reqAddress, Read: idcard.EncodeResponse(idcard.StatusOK, devicetest.IDCardAddressText(miao.AdditionalAddress))},
 		}, &idcard.Opts{Fingerprint: true, AdditionalAddress: true}, func(r *idcard.Reader) {
 			c, err := r.Read(ctx)
@@ -388,7 +370,7 @@ func TestReadPlaybackOutcomes(t *testing.T) {
 		})
 	})
 	t.Run("lengths that do not add up", func(t *testing.T) {
-		d := cardData(miao, false)
+		d := devicetest.IDCardReadData(miao, false)
 		d[3]-- // photo length 1023
 		playback(t, []devicetest.Exchange{{Write: reqRead, Read: idcard.EncodeResponse(idcard.StatusOK, d)}}, nil, func(r *idcard.Reader) {
 			if _, err := r.ReadCard(ctx); !errors.Is(err, idcard.ErrLength) {

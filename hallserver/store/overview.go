@@ -22,11 +22,6 @@ func (s *Store) TicketStatus(ctx context.Context, token string) (TicketStatus, e
 	return s.statusOf(ctx, t)
 }
 
-// StatusOf returns the public status of a ticket.
-func (s *Store) StatusOf(ctx context.Context, t Ticket) (TicketStatus, error) {
-	return s.statusOf(ctx, t)
-}
-
 func (s *Store) statusOf(ctx context.Context, t Ticket) (TicketStatus, error) {
 	st := TicketStatus{Number: t.Number, Day: t.Day, Queue: t.Queue, State: string(t.State),
 		IssuedAt: t.IssuedAt, CalledAt: t.CalledAt}
