@@ -250,4 +250,62 @@ CREATE TABLE application_events (
 );
 CREATE INDEX application_events_app ON application_events(application_id);
 `},
+	{3, "certificates", `
+-- The hall's certificate signing keys: the public half and the life of
+-- each. Private keys are files in DATA/keys (0600, package certkeys) and
+-- never leave the hall server. One key is active at a time.
+CREATE TABLE signing_keys (
+	kid         TEXT PRIMARY KEY,
+	public_key  BLOB NOT NULL UNIQUE,
+	valid_from  INTEGER NOT NULL,
+	valid_until INTEGER NOT NULL DEFAULT 0,
+	status      TEXT NOT NULL CHECK (status IN ('active','retired','revoked')),
+	note        TEXT NOT NULL DEFAULT '',
+	created_at  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX signing_keys_one_active ON signing_keys(status) WHERE status = 'active';
+
+-- Certificates (证照) the hall issued. The holder's ID number is kept like
+-- an applicant's: keyed hash, sealed, masked. cose is the signed QR
+-- payload exactly as printed.
+CREATE TABLE certificates (
+	id             INTEGER PRIMARY KEY,
+	serial         TEXT NOT NULL UNIQUE,
+	identifier     TEXT NOT NULL UNIQUE,
+	type           TEXT NOT NULL,
+	title          TEXT NOT NULL,
+	version        INTEGER NOT NULL,
+	issued_at      INTEGER NOT NULL,
+	expires_at     INTEGER NOT NULL DEFAULT 0,
+	status_index   INTEGER NOT NULL UNIQUE,
+	holder_name    TEXT NOT NULL,
+	holder_hash    TEXT NOT NULL,
+	holder_sealed  BLOB NOT NULL,
+	holder_masked  TEXT NOT NULL,
+	salt           BLOB NOT NULL,
+	fields         TEXT NOT NULL DEFAULT '{}', -- JSON object, printed fields by name
+	kid            TEXT NOT NULL REFERENCES signing_keys(kid),
+	cose           BLOB NOT NULL,
+	application_id INTEGER REFERENCES applications(id),
+	issued_by      TEXT NOT NULL,
+	replaces       INTEGER REFERENCES certificates(id),
+	revoked_at     INTEGER NOT NULL DEFAULT 0,
+	revoked_by     TEXT NOT NULL DEFAULT '',
+	revoke_reason  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX certificates_holder ON certificates(holder_hash);
+CREATE INDEX certificates_application ON certificates(application_id) WHERE application_id IS NOT NULL;
+
+-- Every print of every certificate: copy 1 is the original, later copies
+-- are reprints and carry a visible mark.
+CREATE TABLE certificate_prints (
+	id             INTEGER PRIMARY KEY,
+	certificate_id INTEGER NOT NULL REFERENCES certificates(id),
+	copy           INTEGER NOT NULL CHECK (copy >= 1),
+	at             INTEGER NOT NULL,
+	actor          TEXT NOT NULL,
+	device         TEXT NOT NULL,
+	UNIQUE (certificate_id, copy)
+);
+`},
 }
