@@ -308,4 +308,51 @@ CREATE TABLE certificate_prints (
 	UNIQUE (certificate_id, copy)
 );
 `},
+	{4, "ratings", `
+-- Ratings (好差评): one per visit (a ticket) or per transaction (an
+-- application), tied to the window and the staff member who served. Levels:
+-- 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 and 1 are bad).
+-- A re-rating after a bad rating's follow-up is a new row that replaces
+-- the old one, which stays (superseded = 1).
+CREATE TABLE ratings (
+	id             INTEGER PRIMARY KEY,
+	at             INTEGER NOT NULL,
+	level          INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+	reasons        TEXT NOT NULL DEFAULT '[]', -- JSON array of reason codes
+	comment        TEXT NOT NULL DEFAULT '',
+	ticket_id      INTEGER REFERENCES tickets(id),
+	application_id INTEGER REFERENCES applications(id),
+	window         TEXT NOT NULL DEFAULT '',
+	staff          TEXT NOT NULL DEFAULT '', -- username of who served
+	item           TEXT NOT NULL DEFAULT '',
+	department     TEXT NOT NULL DEFAULT '',
+	channel        TEXT NOT NULL CHECK (channel IN ('kiosk','counter','phone')),
+	device         TEXT NOT NULL DEFAULT '',
+	replaces       INTEGER REFERENCES ratings(id),
+	superseded     INTEGER NOT NULL DEFAULT 0,
+	CHECK (ticket_id IS NOT NULL OR application_id IS NOT NULL)
+);
+CREATE UNIQUE INDEX ratings_one_per_visit ON ratings(ticket_id)
+	WHERE ticket_id IS NOT NULL AND application_id IS NULL AND superseded = 0;
+CREATE UNIQUE INDEX ratings_one_per_application ON ratings(application_id)
+	WHERE application_id IS NOT NULL AND superseded = 0;
+CREATE INDEX ratings_at ON ratings(at);
+
+-- The follow-up of a bad rating: call back within 1 working day, resolve
+-- within 15; the citizen may then re-rate.
+CREATE TABLE rating_followups (
+	rating_id      INTEGER PRIMARY KEY REFERENCES ratings(id),
+	opened_at      INTEGER NOT NULL,
+	callback_due   TEXT NOT NULL, -- last working day for the call back, YYYY-MM-DD
+	resolve_due    TEXT NOT NULL, -- last working day for the resolution
+	called_back_at INTEGER NOT NULL DEFAULT 0,
+	called_back_by TEXT NOT NULL DEFAULT '',
+	callback_note  TEXT NOT NULL DEFAULT '',
+	resolved_at    INTEGER NOT NULL DEFAULT 0,
+	resolved_by    TEXT NOT NULL DEFAULT '',
+	resolution     TEXT NOT NULL DEFAULT '',
+	rerating_id    INTEGER REFERENCES ratings(id)
+);
+CREATE INDEX rating_followups_open ON rating_followups(opened_at) WHERE resolved_at = 0;
+`},
 }
