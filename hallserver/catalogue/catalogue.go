@@ -52,6 +52,24 @@ type Item struct {
 	Fees         string     `json:"fees"`          // 收费标准, free text ("免费" when none)
 	LegalBasis   string     `json:"legal_basis"`   // 设定依据, e.g. "《中华人民共和国护照法》第五条"
 	Steps        []string   `json:"steps"`         // 办理流程, e.g. 受理, 审核, 决定, 制证, 送达
+	// Certificate is the certificate (证照) an approval produces, issued
+	// at 制证; nil when the item produces none.
+	Certificate *CertificateSpec `json:"certificate,omitempty"`
+}
+
+// CertificateSpec describes the certificate an item produces.
+type CertificateSpec struct {
+	// Type is the certificate type code in the 电子证照 identifier: 1 to 16
+	// uppercase letters, digits and dashes, e.g. "BDC-QZ".
+	Type    string `json:"type"`
+	Title   string `json:"title"` // as printed, e.g. "不动产权证书"
+	TitleEn string `json:"title_en"`
+	// ValidYears is how long a certificate is valid, counted from the day
+	// of issue; 0 when it does not expire.
+	ValidYears int `json:"valid_years"`
+	// Fields are the fields staff fill in at 制证, in print order, e.g.
+	// 坐落, 面积.
+	Fields []string `json:"fields"`
 }
 
 // Material is one document an application needs.

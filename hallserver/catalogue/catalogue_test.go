@@ -74,6 +74,21 @@ func TestValidateRejects(t *testing.T) {
 			[]string{"queues[2]: code is empty"}},
 		{"duplicate queue code", func(c *Catalogue) { addQueue(c, "B") },
 			[]string{`queue "B": code used twice`}},
+		{"certificate type with lowercase", func(c *Catalogue) {
+			c.Items[0].Certificate = &CertificateSpec{Type: "bdc", Title: "不动产权证书"}
+		}, []string{`certificate type "bdc": use 1 to 16 uppercase letters`}},
+		{"certificate type too long", func(c *Catalogue) {
+			c.Items[0].Certificate = &CertificateSpec{Type: "ABCDEFGHIJKLMNOPQ", Title: "证"}
+		}, []string{`certificate type "ABCDEFGHIJKLMNOPQ"`}},
+		{"certificate without title", func(c *Catalogue) {
+			c.Items[0].Certificate = &CertificateSpec{Type: "BDC-QZ", Title: " "}
+		}, []string{"certificate title is empty"}},
+		{"certificate validity negative", func(c *Catalogue) {
+			c.Items[0].Certificate = &CertificateSpec{Type: "BDC-QZ", Title: "证", ValidYears: -1}
+		}, []string{"certificate valid_years -1"}},
+		{"certificate field twice", func(c *Catalogue) {
+			c.Items[0].Certificate = &CertificateSpec{Type: "BDC-QZ", Title: "证", Fields: []string{"坐落", "坐落", ""}}
+		}, []string{`certificate field "坐落" is listed twice`, "certificate fields[2] is empty"}},
 		{"empty queue name", func(c *Catalogue) { c.Queues[1].Name = "" },
 			[]string{`queue "B": name is empty`}},
 		{"queue lists no departments", func(c *Catalogue) {

@@ -167,6 +167,9 @@ func (c *Catalogue) Validate() error {
 		if it.Instant && it.PromisedDays != 0 {
 			v.add("%s: instant (即办件) but promised_days is %d; set promised_days to 0 or instant to false", id, it.PromisedDays)
 		}
+		if it.Certificate != nil {
+			v.certificate(id, *it.Certificate)
+		}
 		for j, m := range it.Materials {
 			if blank(m.Name) {
 				v.add("%s: materials[%d]: name is empty", id, j)
@@ -178,6 +181,43 @@ func (c *Catalogue) Validate() error {
 	}
 
 	return v.err()
+}
+
+// certificate checks an item's certificate spec.
+func (v *validator) certificate(id string, c CertificateSpec) {
+	if !isTypeCode(c.Type) {
+		v.add("%s: certificate type %q: use 1 to 16 uppercase letters, digits and dashes, e.g. BDC-QZ", id, c.Type)
+	}
+	if blank(c.Title) {
+		v.add("%s: certificate title is empty; give it as printed, e.g. 不动产权证书", id)
+	}
+	if c.ValidYears < 0 || c.ValidYears > 100 {
+		v.add("%s: certificate valid_years %d: use 0 (no expiry) to 100", id, c.ValidYears)
+	}
+	seen := map[string]bool{}
+	for j, f := range c.Fields {
+		switch {
+		case blank(f):
+			v.add("%s: certificate fields[%d] is empty", id, j)
+		case seen[f]:
+			v.add("%s: certificate field %q is listed twice", id, f)
+		}
+		seen[f] = true
+	}
+}
+
+// isTypeCode reports whether s is a certificate type code (as package cert
+// accepts it): 1 to 16 of A–Z, 0–9 and '-'.
+func isTypeCode(s string) bool {
+	if len(s) < 1 || len(s) > 16 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // validator collects problems in the order they are found.
