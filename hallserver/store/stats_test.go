@@ -444,7 +444,7 @@ func TestStatisticsDerived(t *testing.T) {
 		return v.String()
 	}
 	checks := []struct{ name, got, want string }{
-		{"即办率", rate(a.SameDayRate()), "0.1429"},          // 1 of 7
+		{"即办率", rate(a.SameDayRate()), "0.1429"},               // 1 of 7
 		{"average days used", rate(a.AvgUsedDays()), "1.5714"}, // 11 / 7
 		// (1/30 + 0 + 1/30 + 1/3 + 4/3 + 3/30 + 1/30) / 7
 		{"average share of the legal limit", rate(a.AvgLegalShare()), "0.2667"},
