@@ -42,15 +42,16 @@ import (
 //	P6 wang w3 GA-CRJ-001                 Tue 7.4 14:00  → open
 //	P8 li   w6 RS-SB-004                  Wed 8.4 10:00  → Thu 9.4 (after the range)
 //
-// Ratings (level, day, window, staff, item):
+// Ratings at a kiosk (level, day, what; window, staff and item come from
+// the record):
 //
-//	R1 5 31.3 w3 wang GA-CRJ-001
-//	R2 1 31.3 w3 wang GA-CRJ-002, superseded by R3
-//	R3 4 7.4  w3 wang GA-CRJ-002 (the re-rating of R2)
-//	R4 3 1.4  w3 wang GA-CRJ-003, no department recorded (GA from its item)
-//	R5 2 2.4  w6 li   ZR-BDC-003
-//	R6 1 8.4  w6 li   ZR-BDC-003
-//	R7 5 9.4  (after the range)
+//	R1 5 31.3 T1: w3 wang GA-CRJ-001
+//	R2 1 31.3 P1: w5 wang GA-CRJ-002, followed up 1.4 and superseded by R3
+//	R3 4 7.4  P1: w5 wang GA-CRJ-002 (the re-rating of R2, on its own day)
+//	R4 3 1.4  T4: w3 wang GA-CRJ-003
+//	R5 2 2.4  P2: w6 li   ZR-BDC-003
+//	R6 1 8.4  P3: w6 li   ZR-BDC-003
+//	R7 5 9.4  P8 (after the range)
 
 var (
 	statsFrom = workday.NewDate(2026, 3, 31)
@@ -82,7 +83,8 @@ func statsHall(t *testing.T) (*store.Store, *workday.Calendar) {
 	li := namedStaff(t, s, "li", "李明", 6)
 	open(t, s, wang, 3)
 	open(t, s, li, 6)
-	st := &statsStory{t: t, s: s, clk: clk, apps: map[string]string{}, tickets: map[string]int64{}}
+	st := &statsStory{t: t, s: s, cal: cal, clk: clk, apps: map[string]string{}, tickets: map[string]store.Ticket{},
+		ratings: map[string]int64{}}
 
 	st.at(3, 30, 16, 0).accept("P0", wang, "3", "GA-CRJ-002")
 	st.at(3, 31, 9, 0).issue("T1", "", "GA-CRJ-001")
@@ -99,6 +101,8 @@ func statsHall(t *testing.T) (*store.Store, *workday.Calendar) {
 	st.approve("P0", wang)
 	st.at(3, 31, 10, 0).accept("P1", wang, "5", "GA-CRJ-002")
 	st.at(3, 31, 10, 30).approve("P1", wang)
+	st.at(3, 31, 11, 0).rate("R1", 5, "T1", "")
+	st.at(3, 31, 12, 0).rate("R2", 1, "", "P1")
 	st.at(3, 31, 14, 0).accept("P7", li, "6", "GA-CRJ-001")
 
 	st.at(4, 1, 9, 0).event("P7", li, application.Event{Kind: application.EvRequestMaterials, Note: "缺少照片"})
@@ -114,10 +118,13 @@ func statsHall(t *testing.T) (*store.Store, *workday.Calendar) {
 	st.at(4, 1, 11, 5).call(wang, 3, "T4")
 	st.at(4, 1, 11, 6).window(wang, 3, queue.Start)
 	st.at(4, 1, 11, 16).window(wang, 3, queue.Finish)
+	st.at(4, 1, 12, 0).rate("R4", 3, "T4", "")
+	st.at(4, 1, 15, 0).followUp("R2", wang)
 
 	st.at(4, 2, 9, 30).accept("P3", li, "6", "ZR-BDC-003")
 	st.at(4, 2, 9, 45).accept("P5", wang, "3", "SJ-DJ-002")
 	st.at(4, 2, 15, 0).approve("P2", li)
+	st.at(4, 2, 16, 0).rate("R5", 2, "", "P2")
 	st.at(4, 4, 10, 0).approve("P5", wang) // a Saturday, and 清明
 
 	st.at(4, 7, 9, 0).issue("T6", "", "GA-CRJ-001")
@@ -125,21 +132,17 @@ func statsHall(t *testing.T) (*store.Store, *workday.Calendar) {
 	st.at(4, 7, 9, 40).call(wang, 3, "T6")
 	st.at(4, 7, 9, 41).window(wang, 3, queue.Start)
 	st.at(4, 7, 10, 1).window(wang, 3, queue.Finish)
+	st.at(4, 7, 10, 0).rate("R3", 4, "", "P1") // replaces R2
 	st.at(4, 7, 11, 0).approve("P4", wang)
 	st.at(4, 7, 14, 0).accept("P6", wang, "3", "GA-CRJ-001")
 
 	st.at(4, 8, 10, 0).accept("P8", li, "6", "RS-SB-004")
 	st.at(4, 8, 16, 0).approve("P3", li)
 	st.event("P7", li, application.Event{Kind: application.EvComplete, Outcome: application.Rejected, Note: "材料不符合法定形式"})
+	st.at(4, 8, 17, 0).rate("R6", 1, "", "P3")
 	st.at(4, 9, 9, 0).approve("P8", li)
+	st.at(4, 9, 9, 30).rate("R7", 5, "", "P8")
 
-	st.rate("R1", at(3, 31, 11, 0), 5, "T1", "", "3", "wang", "GA-CRJ-001", "GA", 0)
-	st.rate("R2", at(3, 31, 12, 0), 1, "", "P1", "3", "wang", "GA-CRJ-002", "GA", 0)
-	st.rate("R3", at(4, 7, 10, 0), 4, "", "P1", "3", "wang", "GA-CRJ-002", "GA", 2)
-	st.rate("R4", at(4, 1, 12, 0), 3, "T4", "", "3", "wang", "GA-CRJ-003", "", 0)
-	st.rate("R5", at(4, 2, 16, 0), 2, "", "P2", "6", "li", "ZR-BDC-003", "ZR", 0)
-	st.rate("R6", at(4, 8, 17, 0), 1, "", "P3", "6", "li", "ZR-BDC-003", "ZR", 0)
-	st.rate("R7", at(4, 9, 9, 30), 5, "", "P8", "6", "li", "RS-SB-004", "RS", 0)
 	return s, cal
 }
 
@@ -157,10 +160,11 @@ func namedStaff(t *testing.T, s *store.Store, username, display string, window i
 type statsStory struct {
 	t       *testing.T
 	s       *store.Store
+	cal     *workday.Calendar
 	clk     *clock
-	apps    map[string]string // P0 → application number
-	tickets map[string]int64  // T1 → ticket id
-	ratings map[string]int64  // R1 → rating id
+	apps    map[string]string       // P0 → application number
+	tickets map[string]store.Ticket // T1 → its ticket
+	ratings map[string]int64        // R1 → rating id
 }
 
 func (st *statsStory) at(month time.Month, day, hour, minute int) *statsStory {
@@ -170,12 +174,12 @@ func (st *statsStory) at(month time.Month, day, hour, minute int) *statsStory {
 
 func (st *statsStory) issue(name, q, item string) {
 	st.t.Helper()
-	st.tickets[name] = issue(st.t, st.s, store.IssueRequest{Queue: q, Item: item}).ID
+	st.tickets[name] = issue(st.t, st.s, store.IssueRequest{Queue: q, Item: item})
 }
 
 func (st *statsStory) cancel(name string) {
 	st.t.Helper()
-	if _, err := st.s.CancelTicket(ctx, admin, st.tickets[name], "不办了"); err != nil {
+	if _, err := st.s.CancelTicket(ctx, admin, st.tickets[name].ID, "不办了"); err != nil {
 		st.t.Fatalf("cancel %s: %v", name, err)
 	}
 }
@@ -184,8 +188,8 @@ func (st *statsStory) cancel(name string) {
 // story expects.
 func (st *statsStory) call(a store.Actor, window int, want string) {
 	st.t.Helper()
-	if got := callNext(st.t, st.s, a, window).Ticket.ID; got != st.tickets[want] {
-		st.t.Fatalf("window %d called ticket %d, want %s (%d)", window, got, want, st.tickets[want])
+	if got := callNext(st.t, st.s, a, window).Ticket.ID; got != st.tickets[want].ID {
+		st.t.Fatalf("window %d called ticket %d, want %s (%d)", window, got, want, st.tickets[want].ID)
 	}
 }
 
@@ -226,34 +230,31 @@ func (st *statsStory) approve(name string, a store.Actor) {
 	st.event(name, a, application.Event{Kind: application.EvComplete, Outcome: application.Approved})
 }
 
-// rate stores a rating with SQL, as the ratings code will: of the ticket
-// or the application named, replacing the rating numbered replaces.
-func (st *statsStory) rate(name string, when time.Time, level int, ticket, app, window, staff, item, dept string, replaces int) {
+// rate rates the ticket or the application named, at a kiosk, now.
+func (st *statsStory) rate(name string, level int, ticket, app string) {
 	st.t.Helper()
-	if st.ratings == nil {
-		st.ratings = map[string]int64{}
-	}
-	db := rawDB(st.t, st.s)
-	var ticketID, appID, replacesID any
+	req := store.RatingRequest{Channel: store.ChannelKiosk, Level: level, ApplicationNumber: st.apps[app]}
 	if ticket != "" {
-		ticketID = st.tickets[ticket]
+		req.TicketToken = st.tickets[ticket].Token
 	}
-	if app != "" {
-		if err := db.QueryRowContext(ctx, "SELECT id FROM applications WHERE number = ?", st.apps[app]).Scan(&appID); err != nil {
-			st.t.Fatal(err)
-		}
-	}
-	if replaces != 0 {
-		old := st.ratings[fmt.Sprintf("R%d", replaces)]
-		mustExec(st.t, db, "UPDATE ratings SET superseded = 1 WHERE id = ?", old)
-		replacesID = old
-	}
-	res, err := db.ExecContext(ctx, `INSERT INTO ratings(at, level, ticket_id, application_id, window, staff, item, department, channel, replaces)
-		VALUES (?,?,?,?,?,?,?,?,'kiosk',?)`, when.UnixMilli(), level, ticketID, appID, window, staff, item, dept, replacesID)
+	r, err := st.s.RecordRating(ctx, kioskA, st.cal, req)
 	if err != nil {
 		st.t.Fatalf("rating %s: %v", name, err)
 	}
-	st.ratings[name], _ = res.LastInsertId()
+	st.ratings[name] = r.ID
+}
+
+// followUp calls the citizen back about a bad rating and resolves it, so
+// that it may be re-rated.
+func (st *statsStory) followUp(name string, a store.Actor) {
+	st.t.Helper()
+	id := st.ratings[name]
+	if _, err := st.s.RecordCallback(ctx, a, id, "已电话回访"); err != nil {
+		st.t.Fatalf("call back %s: %v", name, err)
+	}
+	if _, err := st.s.ResolveFollowup(ctx, a, id, "已整改"); err != nil {
+		st.t.Fatalf("resolve %s: %v", name, err)
+	}
 }
 
 // Figures in the notation of the tables below.
@@ -338,7 +339,8 @@ func TestStatistics(t *testing.T) {
 			{"2026-W14", "03-31", "04-05", "5", fig(ap(1, 1, 1, 0, 1, 0, 0, 0), store.TicketFigures{}, rt())},
 			{"2026-W14", "03-31", "04-05", "6", fig(ap(3, 1, 0, 1, 0, 0, 1, d(1)), tk(1, 0, 1, 0, 1, 1200, 1200, 0), rt(0, 1))},
 			{"2026-W14", "03-31", "04-05", "", fig(store.ApplicationFigures{}, tk(2, 0, 0, 1, 0, 0, 0, 0), rt())},
-			{"2026-W15", "04-06", "04-08", "3", fig(ap(1, 1, 0, 0, 0, 1, 4, 4.0/3), tk(1, 1, 0, 0, 1, 2400, 2400, 1200), rt(0, 0, 0, 1))},
+			{"2026-W15", "04-06", "04-08", "3", fig(ap(1, 1, 0, 0, 0, 1, 4, 4.0/3), tk(1, 1, 0, 0, 1, 2400, 2400, 1200), rt())},
+			{"2026-W15", "04-06", "04-08", "5", fig(store.ApplicationFigures{}, store.TicketFigures{}, rt(0, 0, 0, 1))},
 			{"2026-W15", "04-06", "04-08", "6", fig(ap(1, 2, 0, 1, 1, 0, 4, d(3), d(1)), store.TicketFigures{}, rt(1))},
 		}},
 		{store.PeriodMonth, store.ByDepartment, []wantRow{
