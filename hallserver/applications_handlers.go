@@ -63,7 +63,8 @@ func (s *Server) applicationEvent(w http.ResponseWriter, r *http.Request, p auth
 	}
 	app, err := s.st.RecordApplicationEvent(r.Context(), actor(p, ""), r.PathValue("number"), application.Event{
 		Kind: application.EventKind(req.Kind), Step: application.Step(req.Step), Suspend: application.SuspendKind(req.Suspend),
-		Days: req.Days, Outcome: application.Outcome(req.Outcome), Note: req.Note})
+		Days: req.Days, Outcome: application.Outcome(req.Outcome), Note: req.Note},
+		&store.CertificateMaker{Keys: s.cfg.Keys, Fields: req.CertificateFields, HolderID: s.cfg.Vault.Open})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -114,6 +115,13 @@ func (s *Server) applicationView(r *http.Request, app store.Application, now tim
 	for i, ev := range app.Events {
 		v.Events[i] = api.ApplicationEvent{Kind: string(ev.Kind), At: ev.At, Actor: ev.Actor, Step: string(ev.Step),
 			Suspend: string(ev.Suspend), Days: ev.Days, Outcome: string(ev.Outcome), Note: ev.Note}
+	}
+	certs, err := s.st.CertificatesOfApplication(r.Context(), app.Number)
+	if err != nil {
+		return v, err
+	}
+	if v.Certificates, err = s.certificateViews(r.Context(), certs); err != nil {
+		return v, err
 	}
 	st, err := application.Clock(s.calendar(r.Context()), application.ClockInput{Accepted: app.AcceptedAt, LegalDays: app.LegalDays,
 		PromisedDays: app.PromisedDays, Events: app.Events, State: app.State}, now, nil)

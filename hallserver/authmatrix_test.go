@@ -84,6 +84,12 @@ var matrixCalls = map[string]matrixCall{
 	// calls answer 409 (an event its state refuses), after the role check.
 	"POST /api/v1/applications/{number}/events": {body: fixedBody(`{"kind":"advance","step":"review"}`)},
 	"GET /api/v1/supervision/warnings":          {},
+	"POST /api/v1/certificates/lookup":          {body: fixedBody(`{"holder_id":"520102199007140243"}`)},
+	"GET /api/v1/certificates/{serial}":         {},
+	"POST /api/v1/certificates/{serial}/print":  {},
+	"POST /api/v1/certificates/{serial}/revoke": {body: fixedBody(`{"reason":"auth matrix"}`)},
+	"GET /api/v1/trust-list":                    {},
+	"GET /C/{code}":                             {},
 }
 
 // matrixApplication is the body that accepts the matrix's applications.
@@ -94,6 +100,7 @@ type matrixFixture struct {
 	*testHall
 	ticket      api.IssuedTicket // a ticket of queue A
 	application api.Application  // an application of item GA-CRJ-001
+	certificate store.Certificate
 }
 
 func newMatrixFixture(t *testing.T) *matrixFixture {
@@ -101,6 +108,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f := &matrixFixture{testHall: h}
 	h.call(t, h.as(auth.Kiosk), "POST", "/api/v1/tickets", `{"queue":"A"}`, http.StatusCreated, &f.ticket)
 	h.call(t, h.as(auth.Counter), "POST", "/api/v1/applications", matrixApplication, http.StatusCreated, &f.application)
+	f.certificate = h.issueCertificate(t)
 	// The account whose password the admin routes reset, disable and enable.
 	hash, err := auth.HashPassword("target-password-1")
 	if err != nil {
@@ -135,6 +143,10 @@ func (f *matrixFixture) path(t *testing.T, pattern string, role auth.Role) strin
 			return "1"
 		case "username":
 			return "target"
+		case "serial":
+			return f.certificate.Serial.String()
+		case "code":
+			return base32Of(t, f.certificate)
 		default:
 			t.Fatalf("route %s: no test value for path parameter {%s}: add one to matrixFixture.path", pattern, name)
 			return ""

@@ -91,6 +91,13 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/applications/{number}", watchers, s.getApplication},
 		{"POST", "/api/v1/applications/{number}/events", counter, s.applicationEvent},
 		{"GET", "/api/v1/supervision/warnings", supervisor, s.supervisionWarnings},
+
+		{"POST", "/api/v1/certificates/lookup", issuers, s.lookupCertificates},
+		{"GET", "/api/v1/certificates/{serial}", issuers, s.getCertificate},
+		{"POST", "/api/v1/certificates/{serial}/print", issuers, s.printCertificate},
+		{"POST", "/api/v1/certificates/{serial}/revoke", supervisor, s.revokeCertificate},
+		{"GET", "/api/v1/trust-list", public, s.trustList},
+		{"GET", "/C/{code}", public, s.checkCertificate},
 	}
 }
 

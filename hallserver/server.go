@@ -41,6 +41,9 @@ type Config struct {
 	// nil the hall's own is used: the embedded one with the years imported
 	// by hallctl calendar import, looked up again every minute.
 	Calendar *workday.Calendar
+	// Keys are the hall's certificate signing keys (certkeys.Keyring on
+	// the data directory). Without them no certificate can be issued.
+	Keys store.KeySource
 }
 
 // Server serves the hall's HTTP API. Create it with New; it publishes the

@@ -7,6 +7,7 @@ import (
 
 	"onestop/hallserver/auth"
 	"onestop/hallserver/catalogue"
+	"onestop/hallserver/certkeys"
 	"onestop/hallserver/store"
 )
 
@@ -60,4 +61,23 @@ func CreateDemoAccounts(ctx context.Context, st *store.Store, a store.Actor) err
 		}
 	}
 	return nil
+}
+
+// EnsureSigningKey gives the hall a certificate signing key when it has
+// no active one: made by keys (saved 0600 in the data directory) and
+// recorded in st. It reports whether it made one.
+func EnsureSigningKey(ctx context.Context, st *store.Store, keys *certkeys.Keyring, a store.Actor) (bool, error) {
+	if _, err := st.ActiveSigningKey(ctx); err == nil {
+		return false, nil
+	} else if !errors.Is(err, store.ErrInvalid) {
+		return false, err
+	}
+	signer, err := keys.Generate()
+	if err != nil {
+		return false, err
+	}
+	if _, err := st.AddSigningKey(ctx, a, signer.PublicKey(), "made at hall set-up"); err != nil {
+		return false, err
+	}
+	return true, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"onestop/hallserver/api"
 	"onestop/hallserver/auth"
+	"onestop/hallserver/certkeys"
 	"onestop/hallserver/queue"
 	"onestop/hallserver/store"
 )
@@ -86,6 +87,7 @@ type testHall struct {
 	mux    *http.ServeMux // to find the route a request matches
 	clock  *testClock
 	kiosk  string // the enrolled kiosk's device token
+	keys   *certkeys.Keyring
 	tokens map[auth.Role]string
 	// sessions holds each staff role's first session.
 	sessions map[auth.Role]session
@@ -116,11 +118,18 @@ func newTestHall(t *testing.T, enroll bool) *testHall {
 		}
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := New(st, hub, Config{Logger: log})
+	keys := certkeys.Open(t.TempDir())
+	if _, err := EnsureSigningKey(ctx, st, keys, store.System); err != nil {
+		t.Fatalf("signing key: %v", err)
+	}
+	srv := New(st, hub, Config{Logger: log, Keys: keys})
 	t.Cleanup(srv.Close)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	h := &testHall{st: st, srv: srv, ts: ts, clock: clock, mux: routeMux(srv.routes),
+	if err := st.SetCertificateURL(ctx, store.System, ts.URL); err != nil {
+		t.Fatalf("certificate URL: %v", err)
+	}
+	h := &testHall{st: st, srv: srv, ts: ts, clock: clock, mux: routeMux(srv.routes), keys: keys,
 		tokens: map[auth.Role]string{}, sessions: map[auth.Role]session{}}
 	if enroll {
 		for _, a := range testStaff {

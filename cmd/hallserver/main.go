@@ -19,11 +19,14 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"onestop/hallserver"
 	"onestop/hallserver/api"
+	"onestop/hallserver/certkeys"
 	"onestop/hallserver/pii"
 	"onestop/hallserver/store"
 )
@@ -39,7 +42,7 @@ func main() {
 
 // config is everything main reads from flags and environment.
 type config struct {
-	data, addr, hallCode, hallName, logFormat string
+	data, addr, hallCode, hallName, logFormat, publicURL string
 	demo, secureCookies                       bool
 	grace                                     time.Duration
 }
@@ -59,6 +62,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (config,
 	fs.StringVar(&c.hallCode, "hall-code", env("ONESTOP_HALL_CODE", "520000-ZWFW"), "hall code for a new hall [ONESTOP_HALL_CODE]")
 	fs.StringVar(&c.hallName, "hall-name", env("ONESTOP_HALL_NAME", "贵州省政务服务中心"), "hall name for a new hall [ONESTOP_HALL_NAME]")
 	fs.StringVar(&c.logFormat, "log-format", env("ONESTOP_LOG_FORMAT", "text"), "log format: text or json [ONESTOP_LOG_FORMAT]")
+	fs.StringVar(&c.publicURL, "public-url", env("ONESTOP_PUBLIC_URL", ""), "the address citizens' phones reach the hall at, printed in certificate QR codes, e.g. https://zwfw.example.gov.cn [ONESTOP_PUBLIC_URL]")
 	fs.BoolVar(&c.demo, "demo", false, "create the demo staff accounts (public passwords: demo halls only)")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", getenv("ONESTOP_SECURE_COOKIES") == "1", "mark session cookies Secure: set when a TLS proxy serves the hall [ONESTOP_SECURE_COOKIES=1]")
 	fs.DurationVar(&c.grace, "shutdown-grace", 10*time.Second, "how long requests in flight may finish on SIGTERM")
@@ -119,11 +123,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	srv := hallserver.New(st, hub, hallserver.Config{Logger: log, SecureCookies: c.secureCookies, Vault: vault})
+	keys := certkeys.Open(c.data)
+	if created || c.demo {
+		if made, err := hallserver.EnsureSigningKey(ctx, st, keys, store.System); err != nil {
+			return err
+		} else if made {
+			log.Info("made the hall's certificate signing key", "dir", filepath.Join(c.data, certkeys.Dir))
+		}
+	}
+	srv := hallserver.New(st, hub, hallserver.Config{Logger: log, SecureCookies: c.secureCookies, Vault: vault, Keys: keys})
 	defer srv.Close()
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another hall server running? choose another --addr)", c.addr, err)
+	}
+	if err := certificateURL(ctx, st, c, ln.Addr()); err != nil {
+		return err
 	}
 	log.Info("hall server starting", "hall", hall.Code, "addr", ln.Addr().String(), "data", c.data)
 	fmt.Fprintf(stdout, "hallserver: %s (%s) listening on http://%s\n", hall.Name, hall.Code, ln.Addr())
@@ -131,6 +146,32 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		printDemo(stdout, "http://"+ln.Addr().String(), enroll)
 	}
 	return srv.Serve(ctx, ln, c.grace)
+}
+
+// certificateURL sets the address printed in certificate QR codes from
+// --public-url, or for a demo hall without one, the address it listens at.
+func certificateURL(ctx context.Context, st *store.Store, c config, addr net.Addr) error {
+	url := c.publicURL
+	if url == "" && c.demo {
+		if _, err := st.CertificateURL(ctx); err == nil {
+			return nil
+		}
+		host, port, _ := net.SplitHostPort(addr.String())
+		if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() || ip.To4() == nil {
+			host = "127.0.0.1"
+		}
+		url = "http://" + net.JoinHostPort(host, port)
+	}
+	if url == "" {
+		return nil
+	}
+	if cur, err := st.CertificateURL(ctx); err == nil && strings.EqualFold(cur, strings.TrimRight(url, "/")) {
+		return nil
+	}
+	if err := st.SetCertificateURL(ctx, store.System, url); err != nil {
+		return fmt.Errorf("--public-url: %s", hallserver.UserMessage(err))
+	}
+	return nil
 }
 
 // printDemo shows a newcomer where to go and how to sign in.

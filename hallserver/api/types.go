@@ -326,6 +326,9 @@ type ApplicationEventRequest struct {
 	Days    int    `json:"days,omitempty"`    // extend
 	Outcome string `json:"outcome,omitempty"` // complete: approved, rejected, withdrawn
 	Note    string `json:"note,omitempty"`
+	// CertificateFields fill in the item's certificate when advancing to
+	// make (制证), by the field names its catalogue entry lists.
+	CertificateFields map[string]string `json:"certificate_fields,omitempty"`
 }
 
 // ApplicationEvent is one recorded event of an application.
@@ -375,4 +378,5 @@ type Application struct {
 	CompletedAt     time.Time          `json:"completed_at,omitzero"`
 	Clock           Clock              `json:"clock"`
 	Events          []ApplicationEvent `json:"events"`
+	Certificates    []Certificate      `json:"certificates"` // issued at 制证
 }

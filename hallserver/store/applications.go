@@ -3,14 +3,17 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"onestop/hallserver/application"
+	"onestop/hallserver/catalogue"
 	"onestop/hallserver/queue"
 )
 
@@ -169,10 +172,23 @@ func (tx *Tx) applicationEvent(id int64, ev application.Event) error {
 	return nil
 }
 
+// CertificateMaker issues the certificate of an application that reaches
+// 制证, for an item that produces one (catalogue.Item.Certificate).
+type CertificateMaker struct {
+	Keys KeySource
+	// Fields are the values staff filled in, by the names the item's
+	// certificate lists; every one is needed, no other.
+	Fields map[string]string
+	// HolderID opens the applicant's sealed ID number (pii.Vault.Open).
+	HolderID func(sealed []byte) (string, error)
+}
+
 // RecordApplicationEvent applies an event (advance a step, request
 // materials, materials received, suspend, resume, extend, complete) to the
-// application with the number, audited.
-func (s *Store) RecordApplicationEvent(ctx context.Context, a Actor, number string, ev application.Event) (Application, error) {
+// application with the number, audited. Advancing an application whose
+// item produces a certificate to 制证 issues the certificate in the same
+// transaction; maker must then be given (and is refused otherwise).
+func (s *Store) RecordApplicationEvent(ctx context.Context, a Actor, number string, ev application.Event, maker *CertificateMaker) (Application, error) {
 	var app Application
 	err := s.write(ctx, func(tx *Tx) error {
 		var err error
@@ -197,7 +213,11 @@ func (s *Store) RecordApplicationEvent(ctx context.Context, a Actor, number stri
 		if ev.Note != "" {
 			after["note"] = ev.Note
 		}
-		return tx.Audit(a, "application."+string(ev.Kind), "application", app.Number, before, after)
+		if err := tx.Audit(a, "application."+string(ev.Kind), "application", app.Number, before, after); err != nil {
+			return err
+		}
+		making := ev.Kind == application.EvAdvance && app.State.Step == application.Make
+		return tx.makeCertificate(a, app, making, maker)
 	})
 	return app, err
 }
@@ -307,4 +327,65 @@ func (s *Store) applicationsWhere(ctx context.Context, what, where string, args 
 		out = append(out, app)
 	}
 	return out, nil
+}
+
+// makeCertificate issues the certificate of an application that has just
+// reached 制证 (making), if its item produces one.
+func (tx *Tx) makeCertificate(a Actor, app Application, making bool, maker *CertificateMaker) error {
+	given := maker != nil && len(maker.Fields) > 0
+	if !making {
+		if given {
+			return fmt.Errorf("%w: certificate fields are filled in only when advancing to 制证 (make)", ErrInvalid)
+		}
+		return nil
+	}
+	var detail, hash string
+	var sealed []byte
+	if err := tx.QueryRow(`SELECT i.detail, a.applicant_hash, a.applicant_sealed FROM applications a
+		JOIN items i ON i.code = a.item WHERE a.id = ?`, app.ID).Scan(&detail, &hash, &sealed); err != nil {
+		return fmt.Errorf("store: make certificate: %w", err)
+	}
+	var item catalogue.Item
+	if err := json.Unmarshal([]byte(detail), &item); err != nil {
+		return fmt.Errorf("store: make certificate: item %s: %w", app.Item, err)
+	}
+	spec := item.Certificate
+	if spec == nil {
+		if given {
+			return fmt.Errorf("%w: %s produces no certificate: leave the certificate fields out", ErrInvalid, app.ItemName)
+		}
+		return nil
+	}
+	if maker == nil || maker.Keys == nil || maker.HolderID == nil {
+		return fmt.Errorf("%w: %s produces a %s: fill in its fields (%s) when advancing to 制证",
+			ErrInvalid, app.ItemName, spec.Title, strings.Join(spec.Fields, "、"))
+	}
+	req := CertificateRequest{Type: spec.Type, Title: spec.Title, Expires: ExpiryAfterYears(tx.now, spec.ValidYears),
+		HolderName: app.ApplicantName, HolderHash: hash, HolderSealed: sealed, HolderMasked: app.ApplicantMasked}
+	var missing []string
+	for _, name := range spec.Fields {
+		v := strings.TrimSpace(maker.Fields[name])
+		if v == "" {
+			missing = append(missing, name)
+		}
+		req.Fields = append(req.Fields, CertificateField{Name: name, Value: v})
+	}
+	for name := range maker.Fields {
+		if !slices.Contains(spec.Fields, name) {
+			return fmt.Errorf("%w: the %s has no field %q: its fields are %s", ErrInvalid, spec.Title, name, strings.Join(spec.Fields, "、"))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: the %s needs %s: fill them in", ErrInvalid, spec.Title, strings.Join(missing, "、"))
+	}
+	id, err := maker.HolderID(sealed)
+	if err != nil {
+		return fmt.Errorf("store: make certificate: open the applicant's ID number: %w", err)
+	}
+	req.HolderID = id
+	if err := req.validate(); err != nil {
+		return err
+	}
+	_, err = tx.issueCertificate(a, req, maker.Keys, app.ID)
+	return err
 }

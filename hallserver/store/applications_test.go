@@ -64,7 +64,7 @@ func TestApplicationLifecycle(t *testing.T) {
 	}
 	for _, ev := range steps {
 		clk.Advance(time.Hour)
-		if app, err = s.RecordApplicationEvent(ctx, a, app.Number, ev); err != nil {
+		if app, err = s.RecordApplicationEvent(ctx, a, app.Number, ev, nil); err != nil {
 			t.Fatalf("%s: %v", ev.Kind, err)
 		}
 	}
@@ -90,7 +90,7 @@ func TestApplicationLifecycle(t *testing.T) {
 	verifyOK(t, s)
 	// A completed application takes no more events, and a refusal writes nothing.
 	before := count(t, rawDB(t, s), "SELECT COUNT(*) FROM application_events")
-	_, err = s.RecordApplicationEvent(ctx, a, app.Number, application.Event{Kind: application.EvExtend, Days: 1, Note: "x"})
+	_, err = s.RecordApplicationEvent(ctx, a, app.Number, application.Event{Kind: application.EvExtend, Days: 1, Note: "x"}, nil)
 	if !errors.Is(err, application.ErrInvalid) {
 		t.Fatalf("event after completion: %v", err)
 	}
@@ -149,7 +149,7 @@ func TestApplicationLookups(t *testing.T) {
 	if _, err := s.ApplicationByNumber(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown number: %v", err)
 	}
-	s.RecordApplicationEvent(ctx, a, mine[0], application.Event{Kind: application.EvComplete, Outcome: application.Withdrawn, Note: "撤回"})
+	s.RecordApplicationEvent(ctx, a, mine[0], application.Event{Kind: application.EvComplete, Outcome: application.Withdrawn, Note: "撤回"}, nil)
 	open, err := s.OpenApplications(ctx)
 	if err != nil || len(open) != 3 || open[0].Number != mine[1] {
 		t.Fatalf("open applications: %d, %v", len(open), err)
