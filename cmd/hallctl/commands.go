@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"onestop/hallserver"
 	"onestop/hallserver/auth"
 	"onestop/hallserver/catalogue"
+	"onestop/hallserver/certkeys"
 	"onestop/hallserver/queue"
 	"onestop/hallserver/store"
 )
@@ -22,6 +24,7 @@ func (e env) initHall(args []string) error {
 	dir := fs.String("data", "", "hall data directory")
 	code := fs.String("hall-code", "", "hall code, e.g. 520000-ZWFW")
 	name := fs.String("name", "", "hall name, e.g. 贵州省政务服务中心")
+	publicURL := fs.String("public-url", "", "the address printed in certificate QR codes")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -49,6 +52,19 @@ func (e env) initHall(args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "initialised hall %s (%s) in %s: %d departments, %d items, %d queues, %d windows\n",
 		h.Code, h.Name, *dir, len(cat.Departments), len(cat.Items), len(cat.Queues), len(cat.Windows))
+	if _, err := hallserver.EnsureSigningKey(e.ctx, st, certkeys.Open(*dir), actor()); err != nil {
+		return fmt.Errorf("the hall was made, but its certificate signing key was not: %w; make one with hallctl cert key rotate --data %s", err, *dir)
+	}
+	kid, _ := st.ActiveSigningKey(e.ctx)
+	fmt.Fprintf(e.stdout, "certificate signing key %s made in %s (mode 0600: back it up with the data directory)\n",
+		kid, filepath.Join(*dir, certkeys.Dir))
+	if *publicURL != "" {
+		if err := st.SetCertificateURL(e.ctx, actor(), *publicURL); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(e.stdout, "before issuing certificates, set the address citizens check them at: hallctl cert set-url --data %s https://…\n", *dir)
+	}
 	fmt.Fprintf(e.stdout, "next: hallctl users add --data %s --username admin --role admin\n", *dir)
 	return nil
 }
@@ -74,6 +90,12 @@ func (e env) password(fromStdin bool) (pw string, generated bool, err error) {
 // runs it on the opened hall. define may return a check of the flags,
 // run before the hall is opened.
 func (e env) hallCmd(name string, args []string, define func(*flag.FlagSet) func() error, run func(*store.Store) error) error {
+	return e.hallDirCmd(name, args, define, func(st *store.Store, _ string) error { return run(st) })
+}
+
+// hallDirCmd is hallCmd for commands that also need the data directory
+// itself (its keys).
+func (e env) hallDirCmd(name string, args []string, define func(*flag.FlagSet) func() error, run func(st *store.Store, dir string) error) error {
 	fs := e.flags(name)
 	dir := fs.String("data", "", "")
 	check := define(fs)
@@ -90,7 +112,7 @@ func (e env) hallCmd(name string, args []string, define func(*flag.FlagSet) func
 		return err
 	}
 	defer st.Close()
-	return run(st)
+	return run(st, *dir)
 }
 
 // output prints v as JSON with --json, otherwise as a table.

@@ -35,7 +35,7 @@ func (e usageError) Error() string { return e.msg }
 const usage = `hallctl administers a OneStop hall from its data directory.
 
 Commands:
-  init            --data DIR --hall-code CODE --name NAME   make DIR a new hall
+  init            --data DIR --hall-code CODE --name NAME [--public-url URL]   make DIR a new hall
   users add       --data DIR --username U --role ROLE [--display-name N] [--password-stdin]
   users list      --data DIR [--json]
   users reset-password --data DIR --username U [--password-stdin]
@@ -45,6 +45,17 @@ Commands:
   audit verify    --data DIR [--json]
   calendar list   --data DIR [--json]                     holiday calendar years, official or provisional
   calendar import --data DIR FILE.json                    a year's State Council notice (see assets/holidays)
+  cert issue      --data DIR --type T --holder-name N --holder-id ID [--title T] [--field K=V]...
+                  [--valid-years N | --expires YYYY-MM-DD] --out FILE.pdf   issue, sign, print; shows the QR text
+  cert verify     (--data DIR | --trust FILE) CODE|-       check a certificate's QR text offline
+  cert print      --data DIR --serial S --out FILE.pdf     print again (marked as a reprint, recorded)
+  cert revoke     --data DIR --serial S --reason R
+  cert set-url    --data DIR URL                           the address printed in QR codes (…/C/<code>)
+  cert key list   --data DIR [--json]
+  cert key rotate --data DIR [--note N]                    new signing key; the old one's certificates stay valid
+  cert key revoke --data DIR --kid KID --reason R          everything the key signed stops verifying
+  cert trust export --data DIR [--out FILE]                this hall's trust list, for the province
+  cert trust import --data DIR FILE                        the province's trust list
 
 Roles: counter, supervisor, admin, technician.
 Without --password-stdin a strong password is generated and printed once.
@@ -111,6 +122,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return e.calendarList(args[2:])
 		}
 		return usageError{fmt.Sprintf("calendar %q: use import or list", sub)}
+	case "cert":
+		return e.cert(sub, args[2:])
 	case "audit":
 		if sub == "verify" {
 			return e.auditVerify(args[2:])

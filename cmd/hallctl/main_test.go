@@ -98,15 +98,15 @@ func TestAuditVerifyNamesTamperedRecord(t *testing.T) {
 		tamper []string
 		want   string
 	}{
-		{"edited record", []string{`UPDATE audit SET after = replace(after, 'counter', 'admin') WHERE id = 3`}, "record 3 was changed"},
-		{"edited actor", []string{`UPDATE audit SET actor = 'someone-else' WHERE id = 2`}, "record 2 was changed"},
-		{"deleted record", []string{`DELETE FROM audit WHERE id = 3`}, "record 3 was removed"},
-		{"deleted tail", []string{`DELETE FROM audit WHERE id >= 4`}, "records 4 to 5 were removed"},
+		{"edited record", []string{`UPDATE audit SET after = replace(after, 'counter', 'admin') WHERE id = 4`}, "record 4 was changed"},
+		{"edited actor", []string{`UPDATE audit SET actor = 'someone-else' WHERE id = 3`}, "record 3 was changed"},
+		{"deleted record", []string{`DELETE FROM audit WHERE id = 4`}, "record 4 was removed"},
+		{"deleted tail", []string{`DELETE FROM audit WHERE id >= 5`}, "records 5 to 6 were removed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := newHall(t)                                    // record 1: hall.init
-			for _, u := range []string{"a1", "b2", "c3", "d4"} { // records 2..5
+			dir := newHall(t)                                    // records 1, 2: hall.init, cert.key.add
+			for _, u := range []string{"a1", "b2", "c3", "d4"} { // records 3..6
 				if _, err := hallctl(t, "", "users", "add", "--data", dir, "--username", u, "--role", "counter"); err != nil {
 					t.Fatal(err)
 				}

@@ -43,8 +43,8 @@ func main() {
 // config is everything main reads from flags and environment.
 type config struct {
 	data, addr, hallCode, hallName, logFormat, publicURL string
-	demo, secureCookies                       bool
-	grace                                     time.Duration
+	demo, secureCookies                                  bool
+	grace                                                time.Duration
 }
 
 func parse(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
