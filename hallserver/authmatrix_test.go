@@ -84,12 +84,34 @@ var matrixCalls = map[string]matrixCall{
 	// calls answer 409 (an event its state refuses), after the role check.
 	"POST /api/v1/applications/{number}/events": {body: fixedBody(`{"kind":"advance","step":"review"}`)},
 	"GET /api/v1/supervision/warnings":          {},
+	"POST /api/v1/applications/lookup":          {body: fixedBody(`{"applicant_id":"520102199007140243"}`)},
 	"POST /api/v1/certificates/lookup":          {body: fixedBody(`{"holder_id":"520102199007140243"}`)},
 	"GET /api/v1/certificates/{serial}":         {},
 	"POST /api/v1/certificates/{serial}/print":  {},
 	"POST /api/v1/certificates/{serial}/revoke": {body: fixedBody(`{"reason":"auth matrix"}`)},
 	"GET /api/v1/trust-list":                    {},
 	"GET /C/{code}":                             {},
+
+	// Ratings: the fixture's ticket was never served, so a rating with
+	// everything right is refused after the role check (409, or 404 for
+	// the kiosk's unknown token); counter staff and supervisors rate at
+	// their own windows (1 and 2), as in path. {id} is the fixture's
+	// ticket id, which names no rating: 404 after the role check.
+	"GET /api/v1/ratings/reasons": {},
+	"POST /api/v1/ratings": {body: func(role auth.Role) string {
+		switch role {
+		case auth.Kiosk:
+			return `{"ticket_token":"no-such-token","level":5}`
+		case auth.Supervisor:
+			return `{"ticket_id":1,"window":"2","level":5}`
+		}
+		return `{"ticket_id":1,"window":"1","level":5}`
+	}},
+	"POST /api/v1/tickets/status/{token}/rating": {body: fixedBody(`{"level":5}`)},
+	"GET /api/v1/ratings":                        {},
+	"GET /api/v1/ratings/followups":              {},
+	"POST /api/v1/ratings/{id}/callback":         {body: fixedBody(`{"note":"auth matrix"}`)},
+	"POST /api/v1/ratings/{id}/resolve":          {body: fixedBody(`{"resolution":"auth matrix"}`)},
 }
 
 // matrixApplication is the body that accepts the matrix's applications.

@@ -27,8 +27,10 @@ var (
 	anyStaff   = auth.StaffRoles
 	anyone     = auth.AllRoles
 	issuers    = []auth.Role{auth.Kiosk, auth.Counter, auth.Supervisor}
+	raters     = []auth.Role{auth.Kiosk, auth.Counter, auth.Supervisor}
 	counter    = []auth.Role{auth.Counter, auth.Supervisor}
 	watchers   = []auth.Role{auth.Counter, auth.Supervisor, auth.Admin}
+	lookers    = []auth.Role{auth.Kiosk, auth.Counter, auth.Supervisor, auth.Admin}
 	supervisor = []auth.Role{auth.Supervisor, auth.Admin}
 	admins     = []auth.Role{auth.Admin}
 	kioskAdmin = []auth.Role{auth.Admin, auth.Technician}
@@ -88,9 +90,18 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/audit/verify", supervisor, s.verifyAudit},
 
 		{"POST", "/api/v1/applications", counter, s.acceptApplication},
-		{"GET", "/api/v1/applications/{number}", watchers, s.getApplication},
+		{"POST", "/api/v1/applications/lookup", issuers, s.lookupApplications},
+		{"GET", "/api/v1/applications/{number}", lookers, s.getApplication},
 		{"POST", "/api/v1/applications/{number}/events", counter, s.applicationEvent},
 		{"GET", "/api/v1/supervision/warnings", supervisor, s.supervisionWarnings},
+
+		{"GET", "/api/v1/ratings/reasons", public, s.ratingReasons},
+		{"POST", "/api/v1/ratings", raters, s.rate},
+		{"POST", "/api/v1/tickets/status/{token}/rating", public, s.phoneRating},
+		{"GET", "/api/v1/ratings", supervisor, s.listRatings},
+		{"GET", "/api/v1/ratings/followups", supervisor, s.listFollowups},
+		{"POST", "/api/v1/ratings/{id}/callback", supervisor, s.ratingCallback},
+		{"POST", "/api/v1/ratings/{id}/resolve", supervisor, s.ratingResolve},
 
 		{"POST", "/api/v1/certificates/lookup", issuers, s.lookupCertificates},
 		{"GET", "/api/v1/certificates/{serial}", issuers, s.getCertificate},

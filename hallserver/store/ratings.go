@@ -57,13 +57,14 @@ func RatingLevels() []RatingLevel { return slices.Clone(ratingLevels) }
 // IsBadRating reports whether a level is a bad rating (差评).
 func IsBadRating(level int) bool { return level == Dissatisfied || level == VeryDissatisfied }
 
-func levelName(level int) string {
+// RatingLevelName returns a level's Chinese name, "" for no level.
+func RatingLevelName(level int) string {
 	for _, l := range ratingLevels {
 		if l.Level == level {
 			return l.Name
 		}
 	}
-	return "?"
+	return ""
 }
 
 // RatingReason is a reason a citizen may tick with a rating. Levels are
@@ -260,16 +261,16 @@ func checkRating(req RatingRequest) ([]string, string, error) {
 		}
 		if r := ratingReasons[i]; !slices.Contains(r.Levels, req.Level) {
 			return nil, "", fmt.Errorf("%w: reason %s (%s) goes with levels %d to %d, not with %d (%s): choose another reason or level",
-				ErrInvalid, r.Code, r.Name, r.Levels[0], r.Levels[len(r.Levels)-1], req.Level, levelName(req.Level))
+				ErrInvalid, r.Code, r.Name, r.Levels[0], r.Levels[len(r.Levels)-1], req.Level, RatingLevelName(req.Level))
 		}
 		reasons = append(reasons, code)
 	}
-	comment, err := checkText("comment", req.Comment, MaxRatingComment, false)
+	comment, err := checkRatingText("comment", req.Comment, MaxRatingComment, false)
 	return reasons, comment, err
 }
 
-// checkText trims a free text and checks its length and characters.
-func checkText(what, s string, max int, required bool) (string, error) {
+// checkRatingText trims a free text and checks its length and characters.
+func checkRatingText(what, s string, max int, required bool) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case required && s == "":
@@ -401,7 +402,7 @@ func (s *Store) RecordRating(ctx context.Context, a Actor, cal *workday.Calendar
 // may replace r: only a bad rating, whose follow-up is resolved, not
 // re-rated already, and that is not itself a re-rating.
 func (r Rating) mayBeReplaced() error {
-	already := fmt.Sprintf("%s was already rated %d (%s) on %s", r.what(), r.Level, levelName(r.Level),
+	already := fmt.Sprintf("%s was already rated %d (%s) on %s", r.what(), r.Level, RatingLevelName(r.Level),
 		workday.DateOf(r.At))
 	switch {
 	case r.Followup == nil:
@@ -479,14 +480,14 @@ func (tx *Tx) ratingTarget(ctx context.Context, req RatingRequest) (Rating, erro
 	case haveTicket:
 		switch t.State {
 		case queue.Issued, queue.Transferred, queue.Held, queue.Called, queue.Recalled:
-			return r, fmt.Errorf("%w: ticket %s is %s: a visit is rated once it has been served", ErrConflict, t.Number, stateWords(t.State))
+			return r, fmt.Errorf("%w: ticket %s is %s: a visit is rated once it has been served", ErrConflict, t.Number, ticketStateWords(t.State))
 		}
 		served, window, staff, err := tx.servedBy(t.ID)
 		if err != nil {
 			return r, err
 		}
 		if !served {
-			return r, fmt.Errorf("%w: ticket %s was never served (%s): only a visit that was served can be rated", ErrConflict, t.Number, stateWords(t.State))
+			return r, fmt.Errorf("%w: ticket %s was never served (%s): only a visit that was served can be rated", ErrConflict, t.Number, ticketStateWords(t.State))
 		}
 		r.Window, r.Staff = window, staff
 	default:
@@ -501,8 +502,8 @@ func (tx *Tx) ratingTarget(ctx context.Context, req RatingRequest) (Rating, erro
 	return r, nil
 }
 
-// stateWords says a ticket's state for a citizen.
-func stateWords(s queue.State) string {
+// ticketStateWords says a ticket's state for a citizen.
+func ticketStateWords(s queue.State) string {
 	switch s {
 	case queue.Issued, queue.Transferred, queue.Held:
 		return "still waiting (" + string(s) + ")"
@@ -554,8 +555,8 @@ func (tx *Tx) insertRating(r *Rating) error {
 	}
 	res, err := tx.Exec(`INSERT INTO ratings(at, level, reasons, comment, ticket_id, application_id, window, staff, item,
 		department, channel, device, replaces) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		ms(r.At), r.Level, string(reasons), r.Comment, nullID(r.TicketID), nullID(r.ApplicationID), r.Window, r.Staff,
-		r.Item, r.Department, r.Channel, r.Device, nullID(r.Replaces))
+		ms(r.At), r.Level, string(reasons), r.Comment, nullRef(r.TicketID), nullRef(r.ApplicationID), r.Window, r.Staff,
+		r.Item, r.Department, r.Channel, r.Device, nullRef(r.Replaces))
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return fmt.Errorf("%w: %s was already rated", ErrConflict, r.what())
@@ -566,8 +567,8 @@ func (tx *Tx) insertRating(r *Rating) error {
 	return nil
 }
 
-// nullID is NULL for 0, else the id.
-func nullID(id int64) any {
+// nullRef is NULL for 0, else the id.
+func nullRef(id int64) any {
 	if id == 0 {
 		return nil
 	}
@@ -588,12 +589,12 @@ func (r Rating) auditView() map[string]any {
 
 func (f Followup) auditView() map[string]any {
 	return map[string]any{"callback_due": f.CallbackDue.String(), "resolve_due": f.ResolveDue.String(),
-		"called_back_at": auditTime(f.CalledBackAt), "called_back_by": f.CalledBackBy, "callback_note": f.CallbackNote,
-		"resolved_at": auditTime(f.ResolvedAt), "resolved_by": f.ResolvedBy, "resolution": f.Resolution,
+		"called_back_at": ratingAuditTime(f.CalledBackAt), "called_back_by": f.CalledBackBy, "callback_note": f.CallbackNote,
+		"resolved_at": ratingAuditTime(f.ResolvedAt), "resolved_by": f.ResolvedBy, "resolution": f.Resolution,
 		"rerating_id": f.ReratingID}
 }
 
-func auditTime(t time.Time) string {
+func ratingAuditTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
@@ -674,10 +675,10 @@ func (s *Store) RatingByID(ctx context.Context, id int64) (Rating, error) {
 	return r, nil
 }
 
-// DefaultListLimit and MaxListLimit bound the rating and follow-up lists.
+// DefaultRatingListLimit and MaxRatingListLimit bound the rating and follow-up lists.
 const (
-	DefaultListLimit = 1000
-	MaxListLimit     = 10000
+	DefaultRatingListLimit = 1000
+	MaxRatingListLimit     = 10000
 )
 
 // RatingFilter selects ratings. Zero fields select everything.
@@ -687,11 +688,11 @@ type RatingFilter struct {
 	Window   string
 	Staff    string
 	BadOnly  bool
-	Limit    int // DefaultListLimit when 0, at most MaxListLimit
+	Limit    int // DefaultRatingListLimit when 0, at most MaxRatingListLimit
 }
 
-// timeSpan turns an inclusive span of days into [from, to) milliseconds.
-func timeSpan(from, to workday.Date) (int64, int64, error) {
+// ratingSpan turns an inclusive span of days into [from, to) milliseconds.
+func ratingSpan(from, to workday.Date) (int64, int64, error) {
 	lo, hi := int64(0), int64(1)<<62
 	if !from.IsZero() {
 		lo = from.Start().UnixMilli()
@@ -705,23 +706,23 @@ func timeSpan(from, to workday.Date) (int64, int64, error) {
 	return lo, hi, nil
 }
 
-func listLimit(n int) (int, error) {
+func ratingListLimit(n int) (int, error) {
 	switch {
 	case n == 0:
-		return DefaultListLimit, nil
-	case n < 0 || n > MaxListLimit:
-		return 0, fmt.Errorf("%w: limit %d: ask for 1 to %d at a time (narrow the days for more)", ErrInvalid, n, MaxListLimit)
+		return DefaultRatingListLimit, nil
+	case n < 0 || n > MaxRatingListLimit:
+		return 0, fmt.Errorf("%w: limit %d: ask for 1 to %d at a time (narrow the days for more)", ErrInvalid, n, MaxRatingListLimit)
 	}
 	return n, nil
 }
 
 // Ratings lists ratings, newest first, superseded ones included (marked).
 func (s *Store) Ratings(ctx context.Context, f RatingFilter) ([]Rating, error) {
-	lo, hi, err := timeSpan(f.From, f.To)
+	lo, hi, err := ratingSpan(f.From, f.To)
 	if err != nil {
 		return nil, err
 	}
-	limit, err := listLimit(f.Limit)
+	limit, err := ratingListLimit(f.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -742,18 +743,18 @@ func (s *Store) Ratings(ctx context.Context, f RatingFilter) ([]Rating, error) {
 type FollowupFilter struct {
 	OpenOnly bool
 	From, To workday.Date // days in the hall (inclusive) the follow-up opened on
-	Limit    int          // DefaultListLimit when 0, at most MaxListLimit
+	Limit    int          // DefaultRatingListLimit when 0, at most MaxRatingListLimit
 }
 
 // Followups lists the bad ratings with their follow-ups: open ones first,
 // oldest first (the most urgent on top), then resolved ones, the latest
 // resolved first.
 func (s *Store) Followups(ctx context.Context, f FollowupFilter) ([]Rating, error) {
-	lo, hi, err := timeSpan(f.From, f.To)
+	lo, hi, err := ratingSpan(f.From, f.To)
 	if err != nil {
 		return nil, err
 	}
-	limit, err := listLimit(f.Limit)
+	limit, err := ratingListLimit(f.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -770,7 +771,7 @@ func (s *Store) Followups(ctx context.Context, f FollowupFilter) ([]Rating, erro
 // RecordCallback records the call back of a bad rating's follow-up: who
 // (the actor), when (now) and what was said. It is recorded once.
 func (s *Store) RecordCallback(ctx context.Context, a Actor, ratingID int64, note string) (Rating, error) {
-	note, err := checkText("call back note", note, MaxFollowupNote, true)
+	note, err := checkRatingText("call back note", note, MaxFollowupNote, true)
 	if err != nil {
 		return Rating{}, fmt.Errorf("%w (what the citizen said, or why they could not be reached)", err)
 	}
@@ -791,7 +792,7 @@ func (s *Store) RecordCallback(ctx context.Context, a Actor, ratingID int64, not
 // closes its follow-up; the citizen may then re-rate once. The call back
 // must have been recorded first.
 func (s *Store) ResolveFollowup(ctx context.Context, a Actor, ratingID int64, resolution string) (Rating, error) {
-	resolution, err := checkText("resolution", resolution, MaxFollowupNote, true)
+	resolution, err := checkRatingText("resolution", resolution, MaxFollowupNote, true)
 	if err != nil {
 		return Rating{}, fmt.Errorf("%w (say what was done)", err)
 	}
@@ -823,7 +824,7 @@ func (s *Store) updateFollowup(ctx context.Context, a Actor, ratingID int64, act
 			return fmt.Errorf("store: %s: rating %d: %w", action, ratingID, err)
 		}
 		if r.Followup == nil {
-			return fmt.Errorf("%w: rating %d is %d (%s): only bad ratings are followed up", ErrConflict, r.ID, r.Level, levelName(r.Level))
+			return fmt.Errorf("%w: rating %d is %d (%s): only bad ratings are followed up", ErrConflict, r.ID, r.Level, RatingLevelName(r.Level))
 		}
 		before := r.Followup.auditView()
 		if err := change(tx, &r); err != nil {

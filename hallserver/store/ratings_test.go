@@ -590,7 +590,7 @@ func TestRatingLists(t *testing.T) {
 			}
 		})
 	}
-	for _, f := range []store.RatingFilter{{Level: 9}, {Limit: -1}, {Limit: store.MaxListLimit + 1}, {From: d("2026-11-28"), To: d("2026-11-27")}} {
+	for _, f := range []store.RatingFilter{{Level: 9}, {Limit: -1}, {Limit: store.MaxRatingListLimit + 1}, {From: d("2026-11-28"), To: d("2026-11-27")}} {
 		if _, err := h.s.Ratings(ctx, f); err == nil {
 			t.Errorf("filter %+v accepted", f)
 		}
