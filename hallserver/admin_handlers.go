@@ -22,8 +22,20 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, p auth.Prin
 	if !decode(w, r, &in) {
 		return
 	}
-	out, err := s.st.UpdateSettings(r.Context(), actor(p, ""), store.Settings{PolicyText: in.Policy,
-		NoShowAfterRecalls: in.NoShowAfterRecalls, DefaultServiceSeconds: in.DefaultServiceSeconds})
+	cur, err := s.st.Settings(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	next := store.Settings{PolicyText: in.Policy, NoShowAfterRecalls: in.NoShowAfterRecalls,
+		DefaultServiceSeconds: in.DefaultServiceSeconds, YellowPercent: cur.YellowPercent, YellowDays: cur.YellowDays}
+	if in.YellowPercent != nil {
+		next.YellowPercent = *in.YellowPercent
+	}
+	if in.YellowDays != nil {
+		next.YellowDays = *in.YellowDays
+	}
+	out, err := s.st.UpdateSettings(r.Context(), actor(p, ""), next)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -34,7 +46,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, p auth.Prin
 // apiSettings is the wire form of the queue settings.
 func apiSettings(st store.Settings) api.Settings {
 	return api.Settings{Policy: st.PolicyText, NoShowAfterRecalls: st.NoShowAfterRecalls,
-		DefaultServiceSeconds: st.DefaultServiceSeconds}
+		DefaultServiceSeconds: st.DefaultServiceSeconds, YellowPercent: &st.YellowPercent, YellowDays: &st.YellowDays}
 }
 
 // apiUser is the wire form of an account: never the password hash.

@@ -1,9 +1,12 @@
 package hallserver
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 	"time"
 
+	"onestop/devices/idcard"
 	"onestop/hallserver/api"
 	"onestop/hallserver/application"
 	"onestop/hallserver/auth"
@@ -42,13 +45,69 @@ func (s *Server) acceptApplication(w http.ResponseWriter, r *http.Request, p aut
 	s.writeApplication(w, r, http.StatusCreated, app)
 }
 
-func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+// getApplication reads one application. A kiosk (anyone may type a
+// number on its keypad) sees the applicant's name masked.
+func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	app, err := s.st.ApplicationByNumber(r.Context(), r.PathValue("number"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.writeApplication(w, r, http.StatusOK, app)
+	view, err := s.applicationView(r, app, s.now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Role == auth.Kiosk {
+		view.ApplicantName, view.NoticeToken = idcard.MaskName(view.ApplicantName), ""
+	}
+	writeJSON(w, http.StatusOK, view)
+}
+
+// lookupApplications finds an applicant's applications, newest first: by
+// the ID number read from the card, or by the acceptance notice's QR code.
+// Both come in the body, never in a URL.
+func (s *Server) lookupApplications(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	var req api.ApplicationLookupRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	var apps []store.Application
+	var err error
+	switch id, qr := pii.Normalize(req.ApplicantID), strings.TrimSpace(req.NoticeQR); {
+	case (id == "") == (qr == ""):
+		writeError(w, http.StatusBadRequest, codeInvalid, "give applicant_id (from the ID card) or notice_qr (the acceptance notice's QR code), one of them")
+		return
+	case id != "":
+		if len(id) < 6 {
+			writeError(w, http.StatusBadRequest, codeInvalid, "applicant_id: give the applicant's full ID number")
+			return
+		}
+		apps, err = s.st.ApplicationsByApplicant(r.Context(), s.cfg.Vault.LookupHash(id))
+	default:
+		token := strings.ToLower(qr[strings.LastIndex(qr, "/")+1:])
+		var app store.Application
+		app, err = s.st.ApplicationByToken(r.Context(), token)
+		if errors.Is(err, store.ErrNotFound) {
+			writeError(w, http.StatusNotFound, codeNotFound, "no application has this acceptance notice: check it is this hall's notice, or look up by number")
+			return
+		}
+		apps = []store.Application{app}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]api.Application, 0, len(apps))
+	for _, app := range apps {
+		view, err := s.applicationView(r, app, s.now())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out = append(out, view)
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // applicationEvent advances, stops, restarts, extends or completes an application.
@@ -108,7 +167,7 @@ var warningNames = map[workday.Warning]string{workday.NoWarning: "none", workday
 // applicationView is the wire form of an application, its clock read now.
 func (s *Server) applicationView(r *http.Request, app store.Application, now time.Time) (api.Application, error) {
 	v := api.Application{Number: app.Number, Item: app.Item, ItemName: app.ItemName, ApplicantName: app.ApplicantName,
-		ApplicantMasked: app.ApplicantMasked, TicketID: app.TicketID, Window: app.Window, Instant: app.Instant,
+		ApplicantMasked: app.ApplicantMasked, NoticeToken: app.QRToken, TicketID: app.TicketID, Window: app.Window, Instant: app.Instant,
 		AcceptedAt: app.AcceptedAt, AcceptedBy: app.AcceptedBy, Step: string(app.State.Step), StepName: app.State.Step.Name(),
 		Status: string(app.State.Status), Outcome: string(app.State.Outcome), CompletedAt: app.State.CompletedAt,
 		Events: make([]api.ApplicationEvent, len(app.Events))}
@@ -123,8 +182,13 @@ func (s *Server) applicationView(r *http.Request, app store.Application, now tim
 	if v.Certificates, err = s.certificateViews(r.Context(), certs); err != nil {
 		return v, err
 	}
+	settings, err := s.st.Settings(r.Context())
+	if err != nil {
+		return v, err
+	}
+	policy := settings.WarningPolicy()
 	st, err := application.Clock(s.calendar(r.Context()), application.ClockInput{Accepted: app.AcceptedAt, LegalDays: app.LegalDays,
-		PromisedDays: app.PromisedDays, Events: app.Events, State: app.State}, now, nil)
+		PromisedDays: app.PromisedDays, Events: app.Events, State: app.State}, now, &policy)
 	if err != nil {
 		return v, err
 	}

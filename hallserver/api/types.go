@@ -194,6 +194,11 @@ type Settings struct {
 	Policy                string `json:"policy"` // "strict", "interleave:3", "ageing:15m"
 	NoShowAfterRecalls    int    `json:"no_show_after_recalls"`
 	DefaultServiceSeconds int    `json:"default_service_seconds"`
+	// YellowPercent and YellowDays: an application's clock shows yellow
+	// when at most this share (in %) or this many working days of the
+	// promised limit are left. Left out of a PUT, they stay as they are.
+	YellowPercent *int `json:"yellow_percent,omitempty"`
+	YellowDays    *int `json:"yellow_days,omitempty"`
 }
 
 // User is a staff account.
@@ -318,6 +323,13 @@ type AcceptApplicationRequest struct {
 	Note          string `json:"note,omitempty"`
 }
 
+// ApplicationLookupRequest finds applications by the applicant's ID number
+// (read from the ID card) or by the acceptance notice's QR code: give one.
+type ApplicationLookupRequest struct {
+	ApplicantID string `json:"applicant_id,omitempty"`
+	NoticeQR    string `json:"notice_qr,omitempty"` // the QR code's text, or the token at its end
+}
+
 // ApplicationEventRequest is the body of POST /applications/{number}/events.
 type ApplicationEventRequest struct {
 	Kind    string `json:"kind"`              // advance, request_materials, materials_received, suspend, resume, extend, complete
@@ -366,6 +378,7 @@ type Application struct {
 	ItemName        string             `json:"item_name"`
 	ApplicantName   string             `json:"applicant_name"`
 	ApplicantMasked string             `json:"applicant_id_masked"`
+	NoticeToken     string             `json:"notice_token"` // the acceptance notice's QR code ends with it
 	TicketID        int64              `json:"ticket_id,omitempty"`
 	Window          string             `json:"window,omitempty"`
 	Instant         bool               `json:"instant"`

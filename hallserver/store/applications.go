@@ -89,6 +89,11 @@ func (s *Store) AcceptApplication(ctx context.Context, a Actor, req AcceptReques
 	}
 	var app Application
 	err := s.write(ctx, func(tx *Tx) error {
+		if req.TicketID != 0 {
+			if err := tx.ticketForApplication(&req); err != nil {
+				return err
+			}
+		}
 		app = Application{Item: req.Item, ApplicantName: strings.TrimSpace(req.ApplicantName),
 			ApplicantMasked: req.ApplicantMasked, ApplicantSealed: req.ApplicantSealed, TicketID: req.TicketID,
 			Window: req.Window, AcceptedAt: tx.now, AcceptedBy: a.Name, QRToken: newToken()}
@@ -99,15 +104,6 @@ func (s *Store) AcceptApplication(ctx context.Context, a Actor, req AcceptReques
 		}
 		if err != nil {
 			return fmt.Errorf("store: accept application: %w", err)
-		}
-		if req.TicketID != 0 {
-			var n int
-			if err := tx.QueryRow("SELECT COUNT(*) FROM tickets WHERE id = ?", req.TicketID).Scan(&n); err != nil {
-				return fmt.Errorf("store: accept application: %w", err)
-			}
-			if n == 0 {
-				return fmt.Errorf("%w: no ticket %d", ErrInvalid, req.TicketID)
-			}
 		}
 		hall, _, err := metaValue(ctx, txQuerier{tx}, "hall_code")
 		if err != nil {
@@ -152,6 +148,38 @@ func (s *Store) AcceptApplication(ctx context.Context, a Actor, req AcceptReques
 		return tx.Audit(a, "application.accept", "application", app.Number, nil, app.auditView())
 	})
 	return app, err
+}
+
+// ticketForApplication checks that the ticket an application is accepted
+// from has been called (it is being served, or was just finished), and
+// fills the item and window from it when the request leaves them out.
+func (tx *Tx) ticketForApplication(req *AcceptRequest) error {
+	var number, state, window string
+	var item sql.NullString
+	err := tx.QueryRow("SELECT number, state, item, window FROM tickets WHERE id = ?", req.TicketID).Scan(&number, &state, &item, &window)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: no ticket %d", ErrInvalid, req.TicketID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: accept application: ticket %d: %w", req.TicketID, err)
+	}
+	switch queue.State(state) {
+	case queue.Called, queue.Recalled, queue.Serving, queue.Done:
+	case queue.NoShow, queue.Cancelled:
+		return fmt.Errorf("%w: ticket %s was %s: accept without it, or from the ticket of the person at the window", ErrInvalid, number, state)
+	default:
+		return fmt.Errorf("%w: ticket %s is still waiting (%s): call it to a window first", ErrInvalid, number, state)
+	}
+	if req.Item == "" {
+		if !item.Valid {
+			return fmt.Errorf("%w: ticket %s was taken for a queue, not a service item: give the item", ErrInvalid, number)
+		}
+		req.Item = item.String
+	}
+	if req.Window == "" {
+		req.Window = window
+	}
+	return nil
 }
 
 // auditView is what the audit trail keeps of an application: no ID

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"onestop/hallserver/application"
+	"onestop/hallserver/queue"
 	"onestop/hallserver/store"
 )
 
@@ -44,9 +45,18 @@ func TestApplicationLifecycle(t *testing.T) {
 	tk := issue(t, s, store.IssueRequest{Item: "GA-CRJ-001"})
 	req := acceptReq("王晓红", "hash-1")
 	req.TicketID = tk.ID
+	_, err := s.AcceptApplication(ctx, a, req)
+	wantErr(t, err, store.ErrInvalid, "B001 is still waiting", "call it")
+	open(t, s, a, 3)
+	callNext(t, s, a, 3)
+	act(t, s, a, 3, store.WindowAction{Kind: queue.Start})
+	req.Item, req.Window = "", "" // taken from the ticket
 	app, err := s.AcceptApplication(ctx, a, req)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if app.Item != "GA-CRJ-001" || app.Window != "3" {
+		t.Errorf("from the ticket: item %q window %q", app.Item, app.Window)
 	}
 	if app.Number != "520000-ZWFW-"+day0[:4]+day0[5:7]+day0[8:]+"-00001" || app.ItemName == "" || app.LegalDays == 0 ||
 		app.State.Step != application.Accept || app.State.Status != application.InProgress || app.QRToken == "" {

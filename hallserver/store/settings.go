@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"onestop/hallserver/queue"
+	"onestop/hallserver/workday"
 )
 
 // Settings are the queue rules a supervisor can change.
@@ -24,13 +25,25 @@ type Settings struct {
 	DefaultService time.Duration `json:"-"`
 	// DefaultServiceSeconds is DefaultService in seconds, for JSON.
 	DefaultServiceSeconds int `json:"default_service_seconds"`
+	// YellowPercent and YellowDays set when an application's clock shows
+	// yellow (黄牌): when at most this share of the promised limit, or at
+	// most this many working days of it, are left (the larger of the two).
+	YellowPercent int `json:"yellow_percent"`
+	YellowDays    int `json:"yellow_days"`
+}
+
+// WarningPolicy is the application clock's warning policy.
+func (st Settings) WarningPolicy() workday.Policy {
+	return workday.Policy{YellowFraction: float64(st.YellowPercent) / 100, YellowDays: st.YellowDays}
 }
 
 // DefaultSettings are a new hall's settings.
 func DefaultSettings() Settings {
 	p := queue.DefaultPolicy()
+	w := workday.DefaultPolicy()
 	return Settings{Policy: p, PolicyText: p.String(), NoShowAfterRecalls: 1,
-		DefaultService: 5 * time.Minute, DefaultServiceSeconds: 300}
+		DefaultService: 5 * time.Minute, DefaultServiceSeconds: 300,
+		YellowPercent: int(w.YellowFraction*100 + 0.5), YellowDays: w.YellowDays}
 }
 
 // Validate checks the settings and fills the derived fields.
@@ -47,6 +60,12 @@ func (st *Settings) Validate() error {
 		return fmt.Errorf("%w: default_service_seconds must be between 30 and 14400, got %d", ErrInvalid, st.DefaultServiceSeconds)
 	}
 	st.DefaultService = time.Duration(st.DefaultServiceSeconds) * time.Second
+	if st.YellowPercent < 0 || st.YellowPercent > 100 {
+		return fmt.Errorf("%w: yellow_percent must be between 0 and 100, got %d", ErrInvalid, st.YellowPercent)
+	}
+	if st.YellowDays < 0 || st.YellowDays > 30 {
+		return fmt.Errorf("%w: yellow_days must be between 0 and 30 working days, got %d", ErrInvalid, st.YellowDays)
+	}
 	return nil
 }
 
@@ -100,10 +119,13 @@ func loadSettings(ctx context.Context, q querier) (Settings, error) {
 	} else if ok {
 		st.NoShowAfterRecalls, _ = strconv.Atoi(v)
 	}
-	if v, ok, err := metaValue(ctx, q, "default_service_seconds"); err != nil {
-		return st, err
-	} else if ok {
-		st.DefaultServiceSeconds, _ = strconv.Atoi(v)
+	for key, field := range map[string]*int{"default_service_seconds": &st.DefaultServiceSeconds,
+		"yellow_percent": &st.YellowPercent, "yellow_days": &st.YellowDays} {
+		if v, ok, err := metaValue(ctx, q, key); err != nil {
+			return st, err
+		} else if ok {
+			*field, _ = strconv.Atoi(v)
+		}
 	}
 	if err := st.Validate(); err != nil {
 		return DefaultSettings(), fmt.Errorf("store: stored settings are invalid: %w", err)
@@ -166,6 +188,8 @@ func (s *Store) UpdateSettings(ctx context.Context, a Actor, st Settings) (Setti
 			"policy":                  st.PolicyText,
 			"no_show_after_recalls":   strconv.Itoa(st.NoShowAfterRecalls),
 			"default_service_seconds": strconv.Itoa(st.DefaultServiceSeconds),
+			"yellow_percent":          strconv.Itoa(st.YellowPercent),
+			"yellow_days":             strconv.Itoa(st.YellowDays),
 		} {
 			if err := tx.setMeta(k, v); err != nil {
 				return err
