@@ -112,27 +112,6 @@ var matrixCalls = map[string]matrixCall{
 	"GET /api/v1/ratings/followups":              {},
 	"POST /api/v1/ratings/{id}/callback":         {body: fixedBody(`{"note":"auth matrix"}`)},
 	"POST /api/v1/ratings/{id}/resolve":          {body: fixedBody(`{"resolution":"auth matrix"}`)},
-
-	// Ratings: the fixture's ticket was never served, so a rating with
-	// everything right is refused after the role check (409, or 404 for
-	// the kiosk's unknown token); counter staff and supervisors rate at
-	// their own windows (1 and 2), as in path. {id} is the fixture's
-	// ticket id, which names no rating: 404 after the role check.
-	"GET /api/v1/ratings/reasons": {},
-	"POST /api/v1/ratings": {body: func(role auth.Role) string {
-		switch role {
-		case auth.Kiosk:
-			return `{"ticket_token":"no-such-token","level":5}`
-		case auth.Supervisor:
-			return `{"ticket_id":1,"window":"2","level":5}`
-		}
-		return `{"ticket_id":1,"window":"1","level":5}`
-	}},
-	"POST /api/v1/tickets/status/{token}/rating": {body: fixedBody(`{"level":5}`)},
-	"GET /api/v1/ratings":                        {},
-	"GET /api/v1/ratings/followups":              {},
-	"POST /api/v1/ratings/{id}/callback":         {body: fixedBody(`{"note":"auth matrix"}`)},
-	"POST /api/v1/ratings/{id}/resolve":          {body: fixedBody(`{"resolution":"auth matrix"}`)},
 }
 
 // matrixApplication is the body that accepts the matrix's applications.

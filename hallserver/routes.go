@@ -28,7 +28,6 @@ var (
 	anyone     = auth.AllRoles
 	issuers    = []auth.Role{auth.Kiosk, auth.Counter, auth.Supervisor}
 	raters     = []auth.Role{auth.Kiosk, auth.Counter, auth.Supervisor}
-	raters     = []auth.Role{auth.Kiosk, auth.Counter, auth.Supervisor}
 	counter    = []auth.Role{auth.Counter, auth.Supervisor}
 	watchers   = []auth.Role{auth.Counter, auth.Supervisor, auth.Admin}
 	lookers    = []auth.Role{auth.Kiosk, auth.Counter, auth.Supervisor, auth.Admin}
@@ -95,14 +94,6 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/applications/{number}", lookers, s.getApplication},
 		{"POST", "/api/v1/applications/{number}/events", counter, s.applicationEvent},
 		{"GET", "/api/v1/supervision/warnings", supervisor, s.supervisionWarnings},
-
-		{"GET", "/api/v1/ratings/reasons", public, s.ratingReasons},
-		{"POST", "/api/v1/ratings", raters, s.rate},
-		{"POST", "/api/v1/tickets/status/{token}/rating", public, s.phoneRating},
-		{"GET", "/api/v1/ratings", supervisor, s.listRatings},
-		{"GET", "/api/v1/ratings/followups", supervisor, s.listFollowups},
-		{"POST", "/api/v1/ratings/{id}/callback", supervisor, s.ratingCallback},
-		{"POST", "/api/v1/ratings/{id}/resolve", supervisor, s.ratingResolve},
 
 		{"GET", "/api/v1/ratings/reasons", public, s.ratingReasons},
 		{"POST", "/api/v1/ratings", raters, s.rate},
