@@ -17,12 +17,13 @@ package store
 //     5,497 件" are two different sets of applications);
 //   - a rating on the day it was given.
 //
-// The queries: tickets by service day over the unique index (orig_queue,
-// day, seq), one range per queue, with the first call and the closing
-// staff member from ticket_events through its index on ticket_id;
-// ratings over ratings_at. Applications are read in one pass over their
-// table (about 12,000 rows in a busy hall's year; completion times have
-// no index) and their clock events through application_events_app.
+// The queries read the range's rows once each and add them up in Go
+// (SQLite's own GROUP BY is slower here than handing the rows over): the
+// tickets in id order between the first and last id of the range's days
+// (statsTicketsSQL), the applications in one pass over their table (about
+// 12,000 rows in a busy hall's year; completion times have no index) with
+// the clock events of the completed ones, and the ratings over ratings_at.
+// No index was added for them.
 
 import (
 	"cmp"
@@ -368,10 +369,10 @@ func (s *Store) Statistics(ctx context.Context, cal *workday.Calendar, q StatsQu
 	if err := agg.addTickets(ctx, rtx, names); err != nil {
 		return StatsReport{}, err
 	}
-	if err := agg.addApplications(ctx, rtx, cal); err != nil {
+	if err := agg.addApplications(ctx, rtx, cal, names); err != nil {
 		return StatsReport{}, err
 	}
-	if err := agg.addRatings(ctx, rtx); err != nil {
+	if err := agg.addRatings(ctx, rtx, names); err != nil {
 		return StatsReport{}, err
 	}
 	return agg.report(names), nil
@@ -517,10 +518,20 @@ func compareKeys(by Dimension, x, y string) int {
 }
 
 // statsNames are the names of the hall's departments, items, windows and
-// staff, and the departments of its queues.
+// staff, and the departments of its items and queues.
 type statsNames struct {
 	departments, items, windows, staff map[string]string
+	itemDepartment                     map[string]string // item code -> department code
 	queueDepartment                    map[string]string // queue code -> its department, when it serves exactly one
+}
+
+// ticketDepartment is the department of a ticket: its item's or, without
+// an item, its queue's when the queue serves one department only.
+func (n statsNames) ticketDepartment(item, queue string) string {
+	if item != "" {
+		return n.itemDepartment[item]
+	}
+	return n.queueDepartment[queue]
 }
 
 func (n statsNames) name(by Dimension, key string) string {
@@ -550,6 +561,7 @@ func readStatsNames(ctx context.Context, rtx *sql.Tx) (statsNames, error) {
 	}
 	n.departments = read("SELECT code, name FROM departments")
 	n.items = read("SELECT code, name FROM items")
+	n.itemDepartment = read("SELECT code, department FROM items")
 	n.windows = read("SELECT CAST(number AS TEXT), name FROM windows")
 	n.staff = read("SELECT username, display_name FROM users")
 	queues := read("SELECT code, departments FROM queues")
@@ -589,23 +601,44 @@ func (q StatsQuery) dayBounds() (from, to string, start, end int64) {
 	return q.From.String(), q.To.String(), q.From.Start().UnixMilli(), q.To.AddDays(1).Start().UnixMilli()
 }
 
-// statsTicketsSQL reads the tickets of a range of service days, over the
-// unique index (orig_queue, day, seq): one range per queue. The first
-// call and the closing actor come from ticket_events through its index on
-// ticket_id, only for tickets that were called or closed.
+// statsTicketsSQL reads the tickets of a range of service days. A
+// ticket's id follows its issue, so the range's tickets lie between the
+// least and greatest id of its days (read from the covering unique index
+// (orig_queue, day, seq), statsTicketIDs): the table is read in order,
+// page after page, instead of one seek per ticket, and the day test keeps
+// it exact whatever the ids. The first call: a ticket that never went back
+// to waiting (transfer, hold: queued_at moves) was called once, at
+// called_at; only the others look up their calls in ticket_events. The
+// closer, the staff member of the finish or no-show that ended the ticket,
+// is read (one seek into ticket_events) only when the figures are by staff.
 const statsTicketsSQL = `SELECT t.day, t.orig_queue, t.state, t.issued_at, t.started_at, t.finished_at, t.window,
-	COALESCE(t.item, ''), COALESCE(i.department, ''),
-	CASE WHEN t.called_at > 0 THEN
-		(SELECT MIN(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.action = 'call') END,
-	CASE WHEN t.state IN ('done', 'no_show') THEN
-		(SELECT e.actor FROM ticket_events e WHERE e.ticket_id = t.id AND e.to_state = t.state ORDER BY e.id DESC LIMIT 1) END
-	FROM tickets t LEFT JOIN items i ON i.code = t.item
-	WHERE t.orig_queue IN (SELECT code FROM queues) AND t.day BETWEEN ? AND ?`
+	COALESCE(t.item, ''),
+	CASE WHEN t.called_at = 0 THEN NULL WHEN t.queued_at = t.issued_at THEN t.called_at
+		ELSE (SELECT MIN(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.action = 'call') END,
+	%s
+	FROM tickets t WHERE t.id BETWEEN ? AND ? AND t.day BETWEEN ? AND ?`
+
+const (
+	statsTicketCloser = `CASE WHEN t.state IN ('done', 'no_show') THEN
+		(SELECT e.actor FROM ticket_events e WHERE e.ticket_id = t.id AND e.to_state = t.state ORDER BY e.id DESC LIMIT 1) END`
+	statsTicketIDs = `SELECT MIN(id), MAX(id) FROM tickets WHERE orig_queue IN (SELECT code FROM queues) AND day BETWEEN ? AND ?`
+)
 
 // addTickets adds up the tickets of the range.
 func (a *statsAgg) addTickets(ctx context.Context, rtx *sql.Tx, names statsNames) error {
 	from, to, _, _ := a.q.dayBounds()
-	rows, err := rtx.QueryContext(ctx, statsTicketsSQL, from, to)
+	var first, last sql.NullInt64
+	if err := rtx.QueryRowContext(ctx, statsTicketIDs, from, to).Scan(&first, &last); err != nil {
+		return fmt.Errorf("store: statistics: tickets: %w", err)
+	}
+	if !first.Valid {
+		return nil // no tickets
+	}
+	closer := "NULL"
+	if a.q.By == ByStaff {
+		closer = statsTicketCloser
+	}
+	rows, err := rtx.QueryContext(ctx, fmt.Sprintf(statsTicketsSQL, closer), first.Int64, last.Int64, from, to)
 	if err != nil {
 		return fmt.Errorf("store: statistics: tickets: %w", err)
 	}
@@ -615,10 +648,10 @@ func (a *statsAgg) addTickets(ctx context.Context, rtx *sql.Tx, names statsNames
 		var day, origQueue, state string
 		var issued, started, finished int64
 		var firstCall sql.NullInt64
-		var closer sql.NullString
+		var staff sql.NullString
 		var dims statsDims
 		if err := rows.Scan(&day, &origQueue, &state, &issued, &started, &finished, &dims.window, &dims.item,
-			&dims.department, &firstCall, &closer); err != nil {
+			&firstCall, &staff); err != nil {
 			return fmt.Errorf("store: statistics: tickets: %w", err)
 		}
 		d, ok := days[day]
@@ -628,10 +661,7 @@ func (a *statsAgg) addTickets(ctx context.Context, rtx *sql.Tx, names statsNames
 			}
 			days[day] = d
 		}
-		if dims.item == "" {
-			dims.department = names.queueDepartment[origQueue]
-		}
-		dims.staff = closer.String
+		dims.department, dims.staff = names.ticketDepartment(dims.item, origQueue), staff.String
 		a.add(d, dims, StatsFigures{Tickets: ticketFigures(state, issued, started, finished, firstCall)})
 	}
 	if err := rows.Err(); err != nil {
@@ -664,16 +694,15 @@ const clockKinds = `'request_materials', 'materials_received', 'suspend', 'resum
 
 // addApplications adds up the applications accepted or completed in the
 // range; the completed ones are clocked on cal.
-func (a *statsAgg) addApplications(ctx context.Context, rtx *sql.Tx, cal *workday.Calendar) error {
+func (a *statsAgg) addApplications(ctx context.Context, rtx *sql.Tx, cal *workday.Calendar, names statsNames) error {
 	from, to, start, end := a.q.dayBounds()
 	events, err := readClockEvents(ctx, rtx, start, end)
 	if err != nil {
 		return err
 	}
-	rows, err := rtx.QueryContext(ctx, `SELECT a.id, a.number, a.day, a.item, COALESCE(i.department, ''), a.window,
-		a.accepted_by, a.legal_days, a.promised_days, a.accepted_at, a.status, a.completed_at
-		FROM applications a LEFT JOIN items i ON i.code = a.item
-		WHERE a.day BETWEEN ? AND ? OR (a.completed_at >= ? AND a.completed_at < ?)`, from, to, start, end)
+	rows, err := rtx.QueryContext(ctx, `SELECT id, number, day, item, window, accepted_by, legal_days, promised_days,
+		accepted_at, status, completed_at FROM applications
+		WHERE day BETWEEN ? AND ? OR (completed_at >= ? AND completed_at < ?)`, from, to, start, end)
 	if err != nil {
 		return fmt.Errorf("store: statistics: applications: %w", err)
 	}
@@ -682,10 +711,11 @@ func (a *statsAgg) addApplications(ctx context.Context, rtx *sql.Tx, cal *workda
 		var r statsApplication
 		var day string
 		var accepted, completed int64
-		if err := rows.Scan(&r.id, &r.number, &day, &r.dims.item, &r.dims.department, &r.dims.window, &r.dims.staff,
+		if err := rows.Scan(&r.id, &r.number, &day, &r.dims.item, &r.dims.window, &r.dims.staff,
 			&r.legalDays, &r.promisedDays, &accepted, &r.status, &completed); err != nil {
 			return fmt.Errorf("store: statistics: applications: %w", err)
 		}
+		r.dims.department = names.itemDepartment[r.dims.item]
 		r.accepted, r.completed = fromMS(accepted), fromMS(completed)
 		if d, err := workday.ParseDate(day); err == nil {
 			a.add(d, r.dims, StatsFigures{Applications: ApplicationFigures{Accepted: 1}})
@@ -773,12 +803,10 @@ func readClockEvents(ctx context.Context, rtx *sql.Tx, start, end int64) (map[in
 
 // addRatings adds up the current ratings given in the range, over the
 // index ratings_at.
-func (a *statsAgg) addRatings(ctx context.Context, rtx *sql.Tx) error {
+func (a *statsAgg) addRatings(ctx context.Context, rtx *sql.Tx, names statsNames) error {
 	_, _, start, end := a.q.dayBounds()
-	rows, err := rtx.QueryContext(ctx, `SELECT r.at, r.level, r.window, r.staff, r.item,
-		COALESCE(NULLIF(r.department, ''), i.department, '')
-		FROM ratings r LEFT JOIN items i ON i.code = r.item
-		WHERE r.at >= ? AND r.at < ? AND r.superseded = 0`, start, end)
+	rows, err := rtx.QueryContext(ctx, `SELECT at, level, window, staff, item, department FROM ratings
+		WHERE at >= ? AND at < ? AND superseded = 0`, start, end)
 	if err != nil {
 		return fmt.Errorf("store: statistics: ratings: %w", err)
 	}
@@ -789,6 +817,9 @@ func (a *statsAgg) addRatings(ctx context.Context, rtx *sql.Tx) error {
 		var dims statsDims
 		if err := rows.Scan(&at, &level, &dims.window, &dims.staff, &dims.item, &dims.department); err != nil {
 			return fmt.Errorf("store: statistics: ratings: %w", err)
+		}
+		if dims.department == "" {
+			dims.department = names.itemDepartment[dims.item]
 		}
 		if level < 1 || level > 5 { // the schema's CHECK keeps these out
 			return fmt.Errorf("store: statistics: a rating of level %d: levels are 1 to 5", level)
