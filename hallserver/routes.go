@@ -94,6 +94,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/applications/{number}", lookers, s.getApplication},
 		{"POST", "/api/v1/applications/{number}/events", counter, s.applicationEvent},
 		{"GET", "/api/v1/supervision/warnings", supervisor, s.supervisionWarnings},
+		{"GET", "/api/v1/stats", supervisor, s.getStats},
 
 		{"GET", "/api/v1/ratings/reasons", public, s.ratingReasons},
 		{"POST", "/api/v1/ratings", raters, s.rate},
