@@ -205,8 +205,8 @@ func (s *Server) checkPage(r *http.Request, c api.CertificateCheck) ([]byte, err
 	default:
 		data.Class, data.Mark, data.Verdict, data.Explain = "bad", "✗", t.Invalid, t.InvalidMsg
 	}
-	if c.Status == api.CheckUnknown || c.Status == api.CheckInvalid {
-		data.Explain += " (" + c.Reason + ")"
+	if lang == "en" && (c.Status == api.CheckUnknown || c.Status == api.CheckInvalid) {
+		data.Explain += " (" + c.Reason + ")" // the reasons are in English
 	}
 	add := func(label, value string) {
 		if value != "" {
