@@ -56,6 +56,8 @@ Commands:
   cert key revoke --data DIR --kid KID --reason R          everything the key signed stops verifying
   cert trust export --data DIR [--out FILE]                this hall's trust list, for the province
   cert trust import --data DIR FILE                        the province's trust list
+  stats export    --data DIR --from YYYY-MM-DD --to YYYY-MM-DD [--period day|week|month] [--by department|item|window|staff] [--csv]
+                  figures per period (month by default); --csv: UTF-8 CSV with a BOM, for Excel on a Chinese Windows
 
 Roles: counter, supervisor, admin, technician.
 Without --password-stdin a strong password is generated and printed once.
@@ -124,6 +126,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return usageError{fmt.Sprintf("calendar %q: use import or list", sub)}
 	case "cert":
 		return e.cert(sub, args[2:])
+	case "stats":
+		return e.stats(sub, args[2:])
 	case "audit":
 		if sub == "verify" {
 			return e.auditVerify(args[2:])
