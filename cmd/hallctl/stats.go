@@ -151,7 +151,10 @@ func statsNoneName(key, name string) string {
 }
 
 // writeStatsTable prints the report for a terminal: applications, tickets
-// and ratings as three tables, each ending with the total.
+// and ratings as three tables, each ending with the total. Headers are in
+// English: tabwriter counts a Chinese character as one column where a
+// terminal shows two, so Chinese names go last on each line, where
+// nothing is aligned after them.
 func writeStatsTable(w io.Writer, s api.Stats) error {
 	title := fmt.Sprintf("Statistics %s to %s, by %s", s.From, s.To, s.Period)
 	if s.By != "" {
@@ -166,19 +169,23 @@ func writeStatsTable(w io.Writer, s api.Stats) error {
 		cells         func(api.StatsFigures) []string
 	}
 	sections := []section{
-		{"Applications (办件): accepted in the period; the rest of those completed in it", "ACCEPTED\tCOMPLETED\tSAME DAY\t即办率\tEARLY\tON TIME\tOVERDUE\tAVG DAYS\tOF LEGAL LIMIT",
+		{"Applications (办件): accepted in the period; the other figures are of those completed in it. Rate: 即办率, same day / completed.",
+			"ACCEPTED\tCOMPLETED\tSAME DAY\tRATE\tEARLY\tON TIME\tOVERDUE\tAVG DAYS\tOF LEGAL LIMIT",
 			func(f api.StatsFigures) []string {
 				a := f.Applications
-				return []string{statsInt(a.Accepted), statsInt(a.Completed), statsInt(a.SameDay), dash(statsPercent(a.SameDayRate)), statsInt(a.Early),
-					statsInt(a.OnTime), statsInt(a.Overdue), dash(statsDecimal(a.AvgUsedDays, 2)), dash(statsPercent(a.AvgLegalShare))}
+				return []string{statsInt(a.Accepted), statsInt(a.Completed), statsInt(a.SameDay), dash(statsPercent(a.SameDayRate)),
+					statsInt(a.Early), statsInt(a.OnTime), statsInt(a.Overdue), dash(statsDecimal(a.AvgUsedDays, 2)),
+					dash(statsPercent(a.AvgLegalShare))}
 			}},
-		{"Tickets (排队叫号)", "ISSUED\tSERVED\tNO-SHOW\tCANCELLED\tAVG WAIT\tLONGEST WAIT\tAVG SERVICE",
+		{"Tickets (排队叫号): waits from issue to first call, service from start to finish.",
+			"ISSUED\tSERVED\tNO-SHOW\tCANCELLED\tAVG WAIT\tLONGEST WAIT\tAVG SERVICE",
 			func(f api.StatsFigures) []string {
 				t := f.Tickets
-				return []string{statsInt(t.Issued), statsInt(t.Served), statsInt(t.NoShow), statsInt(t.Cancelled), statsClock(t.AvgWaitSeconds),
-					statsClock(t.LongestWaitSeconds), statsClock(t.AvgServiceSeconds)}
+				return []string{statsInt(t.Issued), statsInt(t.Served), statsInt(t.NoShow), statsInt(t.Cancelled),
+					statsClock(t.AvgWaitSeconds), statsClock(t.LongestWaitSeconds), statsClock(t.AvgServiceSeconds)}
 			}},
-		{"Ratings (好差评)", "RATINGS\t非常满意\t满意\t基本满意\t不满意\t非常不满意\t满意率",
+		{"Ratings (好差评): 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意. Satisfied: levels 5 to 3 / all.",
+			"RATINGS\t5\t4\t3\t2\t1\tSATISFIED",
 			func(f api.StatsFigures) []string {
 				r := f.Ratings
 				return []string{statsInt(r.Count), statsInt(r.VerySatisfied), statsInt(r.Satisfied), statsInt(r.BasicallySatisfied),
@@ -188,22 +195,18 @@ func writeStatsTable(w io.Writer, s api.Stats) error {
 	for _, sec := range sections {
 		fmt.Fprintf(w, "\n%s\n", sec.title)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-		lead := "PERIOD\t"
-		if s.By != "" {
-			lead += strings.ToUpper(s.By) + "\t"
-		}
-		fmt.Fprintln(tw, lead+sec.header+"\t")
+		fmt.Fprintln(tw, "PERIOD\t"+sec.header+"\t  "+strings.ToUpper(s.By))
 		line := func(period, dim string, f api.StatsFigures) {
-			cells := []string{period}
-			if s.By != "" {
-				cells = append(cells, dim)
-			}
-			fmt.Fprintln(tw, strings.Join(append(cells, sec.cells(f)...), "\t")+"\t")
+			fmt.Fprintln(tw, period+"\t"+strings.Join(sec.cells(f), "\t")+"\t  "+dim)
 		}
 		for _, r := range s.Rows {
 			line(r.Period, statsKeyName(r.Key, r.Name), r.StatsFigures)
 		}
-		line("total", "all", s.Total)
+		total := ""
+		if s.By != "" {
+			total = "all"
+		}
+		line("total", total, s.Total)
 		if err := tw.Flush(); err != nil {
 			return err
 		}
@@ -212,11 +215,11 @@ func writeStatsTable(w io.Writer, s api.Stats) error {
 }
 
 // statsKeyName shows a dimension value in a table: "3 3号窗口", "wang 王芳"
-// (the name once when it is the key), "-" for none.
+// (the name once when it is the key), "(none)" for records without one.
 func statsKeyName(key, name string) string {
 	switch {
 	case key == "":
-		return "-"
+		return "(none)"
 	case name == "" || name == key:
 		return key
 	}
