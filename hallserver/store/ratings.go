@@ -335,6 +335,7 @@ func (s *Store) RecordRating(ctx context.Context, a Actor, cal *workday.Calendar
 			if err := w.mayWork(a); err != nil {
 				return err
 			}
+			req.Window = w.code()
 		}
 		r, err := tx.ratingTarget(ctx, req)
 		if err != nil {
@@ -347,6 +348,11 @@ func (s *Store) RecordRating(ctx context.Context, a Actor, cal *workday.Calendar
 			}
 			return fmt.Errorf("%w: %s was served at %s, not window %s: it is rated at the window that served it, at a kiosk or on the phone",
 				ErrForbidden, r.what(), served, req.Window)
+		}
+		if req.Channel == ChannelCounter {
+			if err := tx.padMayRate(r, req.Window); err != nil {
+				return err
+			}
 		}
 		r.At, r.Level, r.Reasons, r.Comment, r.Channel, r.Device = tx.now, req.Level, reasons, comment, req.Channel, a.Device
 		prev, found, err := tx.currentRating(ctx, r)
@@ -396,6 +402,39 @@ func (s *Store) RecordRating(ctx context.Context, a Actor, cal *workday.Calendar
 		return Rating{}, err
 	}
 	return out, nil
+}
+
+// padMayRate checks that a window's evaluation pad rates the visit it
+// served last (the ticket it called last), or an application accepted
+// from that visit, or, for an application without a ticket, the last one
+// accepted at the window today: a pad asks the citizen in front of it,
+// and may not be used to rate the window's earlier visits.
+func (tx *Tx) padMayRate(r Rating, window string) error {
+	var last sql.NullInt64
+	var number string
+	err := tx.QueryRow(`SELECT e.ticket_id, t.number FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE e.window = ? AND e.action = 'call' ORDER BY e.id DESC LIMIT 1`, window).Scan(&last, &number)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: rating: last visit at window %s: %w", window, err)
+	}
+	if r.TicketID != 0 {
+		if last.Int64 == r.TicketID {
+			return nil
+		}
+		return fmt.Errorf("%w: the pad at window %s rates the visit it served last (%s), not %s: rate earlier visits at a kiosk or on the phone",
+			ErrForbidden, window, number, r.what())
+	}
+	var lastApp int64
+	err = tx.QueryRow(`SELECT id FROM applications WHERE day = ? AND window = ? ORDER BY seq DESC LIMIT 1`,
+		queue.ServiceDay(tx.now), window).Scan(&lastApp)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: rating: last application at window %s: %w", window, err)
+	}
+	if lastApp == r.ApplicationID {
+		return nil
+	}
+	return fmt.Errorf("%w: the pad at window %s rates the application it accepted last today, not %s: rate it at a kiosk",
+		ErrForbidden, window, r.what())
 }
 
 // mayBeReplaced says whether a new rating of the same visit or application

@@ -239,12 +239,39 @@ func TestRatingCounterPad(t *testing.T) {
 	wantErr(t, pad(h.li, "3"), store.ErrForbidden, "opened by another staff member")
 	wantErr(t, pad(h.wang, "6"), store.ErrConflict, "closed")
 	wantErr(t, pad(h.wang, "99"), store.ErrNotFound, "no window 99")
-	if err := pad(h.wang, "3"); err != nil {
+	if err := pad(h.wang, "03"); err != nil {
 		t.Fatal(err)
+	}
+	// The pad rates the visit in front of it, not the window's earlier ones.
+	earlier, last := h.served(t, h.wang, 3), h.served(t, h.wang, 3)
+	_, err := h.s.RecordRating(ctx, h.wang, h.cal, store.RatingRequest{TicketID: earlier.ID, Channel: store.ChannelCounter, Window: "3", Level: 5})
+	wantErr(t, err, store.ErrForbidden, "visit it served last ("+last.Number+")", "not ticket "+earlier.Number)
+	if _, err := h.s.RecordRating(ctx, kioskA, h.cal, byToken(earlier, 5)); err != nil {
+		t.Fatalf("the earlier visit at a kiosk: %v", err)
+	}
+	// So with applications: the one accepted from the visit in front of it.
+	accept := acceptReq("王晓红", "hash-1")
+	accept.TicketID, accept.Window = last.ID, "3"
+	app, err := h.s.AcceptApplication(ctx, h.wang, accept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	padApp := store.RatingRequest{ApplicationNumber: app.Number, Channel: store.ChannelCounter, Window: "3", Level: 4}
+	h.served(t, h.wang, 3)
+	_, err = h.s.RecordRating(ctx, h.wang, h.cal, padApp)
+	wantErr(t, err, store.ErrForbidden, "application "+app.Number)
+	accept.TicketID = 0
+	app2, err := h.s.AcceptApplication(ctx, h.wang, accept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	padApp.ApplicationNumber = app2.Number
+	if r, err := h.s.RecordRating(ctx, h.wang, h.cal, padApp); err != nil || r.ApplicationID != app2.ID || r.Window != "3" {
+		t.Fatalf("pad rating of the application just accepted: %+v, %v", r, err)
 	}
 	// A supervisor's pad works at any open window, but only for what it served.
 	tk2 := h.served(t, h.wang, 3)
-	_, err := h.s.RecordRating(ctx, h.boss, h.cal, store.RatingRequest{TicketID: tk2.ID, Channel: store.ChannelCounter, Window: "4", Level: 5})
+	_, err = h.s.RecordRating(ctx, h.boss, h.cal, store.RatingRequest{TicketID: tk2.ID, Channel: store.ChannelCounter, Window: "4", Level: 5})
 	wantErr(t, err, store.ErrForbidden, "window 3")
 	if _, err := h.s.RecordRating(ctx, h.boss, h.cal, store.RatingRequest{TicketID: tk2.ID, Channel: store.ChannelCounter, Window: "3", Level: 5}); err != nil {
 		t.Fatal(err)
