@@ -35,7 +35,7 @@ func (e env) statsExport(args []string) error {
 		return func() error {
 			var err error
 			if q, err = store.ParseStatsQuery(*from, *to, *period, *by); err != nil {
-				return usageError{"stats export: --" + hallserver.UserMessage(err)}
+				return usageError{"stats export: " + hallserver.UserMessage(err)}
 			}
 			return nil
 		}

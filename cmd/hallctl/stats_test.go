@@ -202,7 +202,7 @@ func TestStatsExportRefusals(t *testing.T) {
 		args  []string
 		words string
 	}{
-		{[]string{"stats", "export", "--data", dir, "--to", "2026-03-31"}, "--from is missing"},
+		{[]string{"stats", "export", "--data", dir, "--to", "2026-03-31"}, "stats export: from is missing"},
 		{[]string{"stats", "export", "--data", dir, "--from", "1.3.2026", "--to", "2026-03-31"}, "YYYY-MM-DD"},
 		{[]string{"stats", "export", "--data", dir, "--from", "2026-03-01", "--to", "2026-03-31", "--by", "queue"}, "use department, item, window or staff"},
 		{[]string{"stats", "export", "--data", dir, "--from", "2026-03-01", "--to", "2026-03-31", "--period", "year"}, "use day, week or month"},
