@@ -717,9 +717,11 @@ func (a *statsAgg) addApplications(ctx context.Context, rtx *sql.Tx, cal *workda
 		}
 		r.dims.department = names.itemDepartment[r.dims.item]
 		r.accepted, r.completed = fromMS(accepted), fromMS(completed)
-		if d, err := workday.ParseDate(day); err == nil {
-			a.add(d, r.dims, StatsFigures{Applications: ApplicationFigures{Accepted: 1}})
+		d, err := workday.ParseDate(day)
+		if err != nil {
+			return fmt.Errorf("store: statistics: application %s: day %q: %w", r.number, day, err)
 		}
+		a.add(d, r.dims, StatsFigures{Applications: ApplicationFigures{Accepted: 1}})
 		if r.status != string(application.Completed) || completed < start || completed >= end {
 			continue
 		}
