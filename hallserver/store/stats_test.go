@@ -584,6 +584,41 @@ func TestStatisticsRange(t *testing.T) {
 	}
 }
 
+// TestStatisticsProvisional: working days counted in 2027, whose holiday
+// notice is not out yet (the calendar ships provisional), mark the report.
+func TestStatisticsProvisional(t *testing.T) {
+	s, clk := newHall(t)
+	cal, err := workday.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := staff(t, s, "wang", "counter", 3)
+	app, err := s.AcceptApplication(ctx, a, acceptReq("王晓红", "h")) // Thursday 26 November 2026
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(time.Date(2027, 1, 5, 10, 0, 0, 0, queue.Location))
+	if _, err := s.RecordApplicationEvent(ctx, a, app.Number, application.Event{Kind: application.EvComplete,
+		Outcome: application.Withdrawn, Note: "申请人撤回"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		from, to    workday.Date
+		provisional bool
+	}{
+		{workday.NewDate(2026, 11, 1), workday.NewDate(2026, 11, 30), false}, // accepted only: no days counted
+		{workday.NewDate(2027, 1, 1), workday.NewDate(2027, 1, 31), true},    // completed, counted into 2027
+	} {
+		rep, err := s.Statistics(ctx, cal, store.StatsQuery{From: tt.from, To: tt.to, Period: store.PeriodMonth})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Provisional != tt.provisional {
+			t.Errorf("%s to %s: provisional %v, want %v", tt.from, tt.to, rep.Provisional, tt.provisional)
+		}
+	}
+}
+
 func TestStatsQueryRefusals(t *testing.T) {
 	s, _ := newHall(t)
 	cal, err := workday.Default()
