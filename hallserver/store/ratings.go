@@ -355,6 +355,9 @@ func (s *Store) RecordRating(ctx context.Context, a Actor, cal *workday.Calendar
 			}
 		}
 		r.At, r.Level, r.Reasons, r.Comment, r.Channel, r.Device = tx.now, req.Level, reasons, comment, req.Channel, a.Device
+		if req.Channel == ChannelCounter {
+			r.Device = "window " + req.Window
+		}
 		prev, found, err := tx.currentRating(ctx, r)
 		if err != nil {
 			return err

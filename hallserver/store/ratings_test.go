@@ -242,6 +242,9 @@ func TestRatingCounterPad(t *testing.T) {
 	if err := pad(h.wang, "03"); err != nil {
 		t.Fatal(err)
 	}
+	if rs, err := h.s.Ratings(ctx, store.RatingFilter{}); err != nil || len(rs) != 1 || rs[0].Device != "window 3" || rs[0].Window != "3" {
+		t.Fatalf("pad rating %+v, %v", rs, err)
+	}
 	// The pad rates the visit in front of it, not the window's earlier ones.
 	earlier, last := h.served(t, h.wang, 3), h.served(t, h.wang, 3)
 	_, err := h.s.RecordRating(ctx, h.wang, h.cal, store.RatingRequest{TicketID: earlier.ID, Channel: store.ChannelCounter, Window: "3", Level: 5})
