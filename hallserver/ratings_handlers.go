@@ -1,13 +1,17 @@
 package hallserver
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"onestop/hallserver/api"
 	"onestop/hallserver/auth"
+	"onestop/hallserver/pii"
 	"onestop/hallserver/store"
 	"onestop/hallserver/workday"
 )
@@ -32,6 +36,19 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 	if !decode(w, r, &req) {
 		return
 	}
+	if req.ApplicantID != "" || req.NoticeQR != "" {
+		if p.Role != auth.Kiosk {
+			writeError(w, http.StatusBadRequest, codeInvalid, "applicant_id and notice_qr prove an application at a kiosk; staff give application_number")
+			return
+		}
+	}
+	if p.Role == auth.Kiosk && (req.ApplicationNumber != "" || req.NoticeQR != "") {
+		number, ok := s.applicantsApplication(w, r, req)
+		if !ok {
+			return
+		}
+		req.ApplicationNumber = number
+	}
 	channel, device := store.ChannelKiosk, ""
 	if p.Role != auth.Kiosk {
 		channel = store.ChannelCounter
@@ -42,6 +59,43 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 	s.recordRating(w, r, actor(p, device), store.RatingRequest{TicketID: req.TicketID, TicketToken: req.TicketToken,
 		ApplicationNumber: req.ApplicationNumber, Channel: channel, Window: req.Window, Level: req.Level,
 		Reasons: req.Reasons, Comment: req.Comment})
+}
+
+// applicantsApplication finds the application a kiosk rates, and checks
+// the person at the kiosk is its applicant: application numbers can be
+// guessed, and a stranger must not use up someone's one rating. The
+// proof is the ID card (applicant_id) or the acceptance notice's QR code.
+func (s *Server) applicantsApplication(w http.ResponseWriter, r *http.Request, req api.RatingRequest) (string, bool) {
+	var app store.Application
+	var err error
+	switch {
+	case req.NoticeQR != "":
+		qr := strings.TrimSpace(req.NoticeQR)
+		app, err = s.st.ApplicationByToken(r.Context(), strings.ToLower(qr[strings.LastIndex(qr, "/")+1:]))
+		if err == nil && req.ApplicationNumber != "" && app.Number != req.ApplicationNumber {
+			err = fmt.Errorf("%w: the acceptance notice is of another application than %s", store.ErrInvalid, req.ApplicationNumber)
+		}
+	case req.ApplicantID != "":
+		if app, err = s.st.ApplicationByNumber(r.Context(), req.ApplicationNumber); err != nil {
+			break
+		}
+		var mine []store.Application
+		if mine, err = s.st.ApplicationsByApplicant(r.Context(), s.cfg.Vault.LookupHash(pii.Normalize(req.ApplicantID))); err != nil {
+			break
+		}
+		if !slices.ContainsFunc(mine, func(a store.Application) bool { return a.Number == app.Number }) {
+			writeError(w, http.StatusForbidden, codeForbidden, "this ID card is not the applicant's: only the applicant may rate an application")
+			return "", false
+		}
+	default:
+		writeError(w, http.StatusBadRequest, codeInvalid, "to rate an application at the kiosk, place the applicant's ID card (applicant_id) or scan the acceptance notice (notice_qr)")
+		return "", false
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return "", false
+	}
+	return app.Number, true
 }
 
 // phoneRating records a rating from the citizen's phone: the ticket's

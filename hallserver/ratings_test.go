@@ -102,10 +102,19 @@ func TestRatingsOverHTTP(t *testing.T) {
 	var app api.Application
 	h.call(t, counter, "POST", "/api/v1/applications", jsonBody(api.AcceptApplicationRequest{Item: "WJ-YS-001",
 		ApplicantName: "田茂林", ApplicantID: "520627197811020133", TicketID: a3s.ID, Window: "1"}), http.StatusCreated, &app)
-	h.call(t, kiosk, "POST", "/api/v1/ratings", `{"application_number":"`+app.Number+`","level":4}`, http.StatusCreated, &rc)
+	// Only the applicant rates it: with their ID card, or the notice's QR code.
+	wantError(t, h.do(t, kiosk, "POST", "/api/v1/ratings", `{"application_number":"`+app.Number+`","level":1}`),
+		http.StatusBadRequest, codeInvalid)
+	wantError(t, h.do(t, kiosk, "POST", "/api/v1/ratings", `{"application_number":"`+app.Number+`","applicant_id":"522601195511020464","level":1}`),
+		http.StatusForbidden, codeForbidden)
+	wantError(t, h.do(t, kiosk, "POST", "/api/v1/ratings", `{"notice_qr":"nosuchtoken","level":1}`), http.StatusNotFound, codeNotFound)
+	wantError(t, h.do(t, counter, "POST", "/api/v1/ratings", `{"application_number":"`+app.Number+`","applicant_id":"520627197811020133","level":1}`),
+		http.StatusBadRequest, codeInvalid)
+	h.call(t, kiosk, "POST", "/api/v1/ratings", `{"application_number":"`+app.Number+`","applicant_id":"520627197811020133","level":4}`, http.StatusCreated, &rc)
 	if rc.ApplicationNumber != app.Number || rc.TicketNumber != "A003" || rc.Window != "1" {
 		t.Fatalf("application receipt %+v", rc)
 	}
+
 
 	// Refusals say what to do.
 	w5 := windowDesk{h, super, 5}
@@ -294,5 +303,22 @@ func TestRatingFollowupOverHolidays(t *testing.T) {
 			f.ResolveOverdue != st.resolve || f.Provisional {
 			t.Errorf("%s: follow-up %+v, want call back overdue %v, resolution overdue %v", st.now.Format(time.DateTime), f, st.callback, st.resolve)
 		}
+	}
+}
+
+// TestKioskRatesApplicationByNotice: the acceptance notice's QR code
+// proves the application is the rater's, and stands in for its number.
+func TestKioskRatesApplicationByNotice(t *testing.T) {
+	h := newTestHall(t, true)
+	var app api.Application
+	h.call(t, h.as(auth.Counter), "POST", "/api/v1/applications", jsonBody(api.AcceptApplicationRequest{Item: "WJ-YS-001",
+		ApplicantName: "杨秀英", ApplicantID: "522601195511020464", Window: "1"}), http.StatusCreated, &app)
+	notice := "HTTPS://ZWFW.EXAMPLE.GOV.CN/A/" + strings.ToUpper(app.NoticeToken)
+	wantError(t, h.do(t, h.as(auth.Kiosk), "POST", "/api/v1/ratings", `{"notice_qr":"`+notice+`","application_number":"X-1","level":5}`),
+		http.StatusBadRequest, codeInvalid)
+	var rc api.RatingReceipt
+	h.call(t, h.as(auth.Kiosk), "POST", "/api/v1/ratings", `{"notice_qr":"`+notice+`","level":5}`, http.StatusCreated, &rc)
+	if rc.ApplicationNumber != app.Number || rc.Level != 5 {
+		t.Errorf("rated by the notice's QR code: %+v", rc)
 	}
 }

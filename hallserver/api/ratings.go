@@ -33,7 +33,12 @@ type RatingRequest struct {
 	TicketID          int64    `json:"ticket_id,omitempty"`
 	TicketToken       string   `json:"ticket_token,omitempty"`
 	ApplicationNumber string   `json:"application_number,omitempty"`
-	Window            string   `json:"window,omitempty"` // the pad's window (counter staff and supervisors only)
+	// A kiosk rating an application proves it is the applicant's: with
+	// the ID number read from the card, or the acceptance notice's QR code
+	// (which may stand in for the number).
+	ApplicantID string `json:"applicant_id,omitempty"`
+	NoticeQR    string `json:"notice_qr,omitempty"`
+	Window      string `json:"window,omitempty"` // the pad's window (counter staff and supervisors only)
 	Level             int      `json:"level"`
 	Reasons           []string `json:"reasons,omitempty"`
 	Comment           string   `json:"comment,omitempty"`
