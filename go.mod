@@ -3,6 +3,7 @@ module onestop
 go 1.26.0
 
 require (
+	filippo.io/edwards25519 v1.2.0
 	github.com/boombuler/barcode v1.1.0
 	github.com/creack/pty v1.1.24
 	github.com/fxamacker/cbor/v2 v2.10.0

@@ -55,7 +55,9 @@ func (k TrustedKey) covers(t time.Time) bool {
 type TrustList struct {
 	version int64
 	keys    []TrustedKey
-	byKID   map[KID][]int
+	// verifiers[i] checks signatures by keys[i]; see verifyingKey.
+	verifiers []*verifyingKey
+	byKID     map[KID][]int
 }
 
 // TrustListFormat names the JSON form of a trust list.
@@ -63,15 +65,23 @@ const TrustListFormat = "onestop-trust-list/v1"
 
 // NewTrustList checks the entries and returns a trust list. version counts
 // up with every change, so a verifier can refuse to go back to an older
-// list. Each entry needs a hall code, a 32-byte public key (KID zero or
-// matching), a known status and a ValidFrom; ValidUntil, if set, after
-// ValidFrom; a retired key needs a ValidUntil; no public key twice. The
-// error wraps ErrInvalid.
+// list. Each entry needs a hall code, a 32-byte Ed25519 public key (KID
+// zero or matching), a known status and a ValidFrom; ValidUntil, if set,
+// after ValidFrom; a retired key needs a ValidUntil; no public key twice.
+// The public key must be one that Ed25519 key generation can produce: a
+// point on the curve, canonically encoded, not of small order (a key of
+// small order would let anyone forge its signatures). The error wraps
+// ErrInvalid.
 func NewTrustList(version int64, keys []TrustedKey) (*TrustList, error) {
 	if version < 1 {
 		return nil, fmt.Errorf("%w: trust list version %d: want 1 or more", ErrInvalid, version)
 	}
-	t := &TrustList{version: version, keys: make([]TrustedKey, len(keys)), byKID: make(map[KID][]int, len(keys))}
+	t := &TrustList{
+		version:   version,
+		keys:      make([]TrustedKey, len(keys)),
+		verifiers: make([]*verifyingKey, len(keys)),
+		byKID:     make(map[KID][]int, len(keys)),
+	}
 	for i, k := range keys {
 		bad := func(format string, a ...any) (*TrustList, error) {
 			return nil, fmt.Errorf("%w: trust list entry %d (hall %q): %s", ErrInvalid, i+1, k.Hall, fmt.Sprintf(format, a...))
@@ -81,6 +91,10 @@ func NewTrustList(version int64, keys []TrustedKey) (*TrustList, error) {
 		}
 		if len(k.PublicKey) != ed25519.PublicKeySize {
 			return bad("public key has %d bytes, want %d", len(k.PublicKey), ed25519.PublicKeySize)
+		}
+		vk, err := trustedVerifyingKey(k.PublicKey)
+		if err != nil {
+			return bad("%v", err)
 		}
 		k.PublicKey = bytes.Clone(k.PublicKey)
 		kid := KeyID(k.PublicKey)
@@ -109,6 +123,7 @@ func NewTrustList(version int64, keys []TrustedKey) (*TrustList, error) {
 			}
 		}
 		t.keys[i] = k
+		t.verifiers[i] = vk
 		t.byKID[kid] = append(t.byKID[kid], i)
 	}
 	return t, nil

@@ -75,6 +75,8 @@ func TestTrustListRefuses(t *testing.T) {
 		{"version 0", 0, []TrustedKey{ok}, "version"},
 		{"bad hall", 1, change(func(k *TrustedKey) { k.Hall = "x" }), "hall"},
 		{"short key", 1, change(func(k *TrustedKey) { k.PublicKey = k.PublicKey[:31] }), "31 bytes"},
+		{"not a point", 1, change(func(k *TrustedKey) { k.KID, k.PublicKey = KID{}, append([]byte{2}, make([]byte, 31)...) }), "not a point"},
+		{"small order", 1, change(func(k *TrustedKey) { k.KID, k.PublicKey = KID{}, append([]byte{1}, make([]byte, 31)...) }), "small order"},
 		{"wrong kid", 1, change(func(k *TrustedKey) { k.KID[0]++ }), "does not match"},
 		{"no status", 1, change(func(k *TrustedKey) { k.Status = "" }), "status"},
 		{"retired without end", 1, change(func(k *TrustedKey) { k.Status = KeyRetired }), "valid_until"},

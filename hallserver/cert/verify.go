@@ -3,10 +3,9 @@ package cert
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"time"
-
-	"github.com/veraison/go-cose"
 )
 
 // ClockSkew is how far in the future a certificate's issue time may lie
@@ -60,31 +59,19 @@ func verifyCOSE(ctx context.Context, data []byte, trust *TrustList, now time.Tim
 	if trust == nil {
 		return Verified{}, fmt.Errorf("%w: no trust list", ErrUnknownKey)
 	}
-	var msg cose.Sign1Message
-	if err := msg.UnmarshalCBOR(data); err != nil {
-		return Verified{}, fmt.Errorf("%w: COSE_Sign1: %v", ErrMalformed, err)
-	}
-	// One message, one encoding: refuse non-minimal lengths and the like.
-	if again, err := msg.MarshalCBOR(); err != nil || !bytes.Equal(again, data) {
-		return Verified{}, fmt.Errorf("%w: COSE_Sign1 is not in canonical form", ErrMalformed)
-	}
-	kid, err := headerKID(msg.Headers)
+	msg, err := parseSign1(data)
 	if err != nil {
 		return Verified{}, err
 	}
+	kid := msg.kid
 	cands := trust.candidates(kid)
 	if len(cands) == 0 {
 		return Verified{}, fmt.Errorf("%w: kid %s is not in trust list version %d", ErrUnknownKey, kid, trust.version)
 	}
 	var signers []TrustedKey // every entry whose key verifies the signature
 	for _, i := range cands {
-		k := trust.keys[i]
-		v, err := cose.NewVerifier(cose.AlgorithmEdDSA, k.PublicKey)
-		if err != nil {
-			continue // NewTrustList checked the key; cannot happen
-		}
-		if msg.Verify(nil, v) == nil {
-			signers = append(signers, k)
+		if msg.verify(trust.verifiers[i]) {
+			signers = append(signers, trust.keys[i])
 		}
 	}
 	if len(signers) == 0 {
@@ -96,7 +83,7 @@ func verifyCOSE(ctx context.Context, data []byte, trust *TrustList, now time.Tim
 		}
 	}
 	var c Claims
-	if err := c.UnmarshalCBOR(msg.Payload); err != nil {
+	if err := c.UnmarshalCBOR(msg.payload); err != nil {
 		return Verified{}, err
 	}
 	var key TrustedKey
@@ -143,25 +130,126 @@ func hasHall(keys []TrustedKey, hall string) bool {
 	return false
 }
 
-// headerKID checks that the protected header is exactly {alg: EdDSA, kid:
-// 8 bytes} and the unprotected header empty (a kid outside the signed part
-// could be swapped), and returns the kid.
-func headerKID(h cose.Headers) (KID, error) {
-	var kid KID
-	if len(h.Unprotected) != 0 {
-		return kid, fmt.Errorf("%w: unprotected header is not empty", ErrMalformed)
+// A certificate's COSE_Sign1 message has exactly one encoding, the one Issue
+// writes (go-cose's deterministic encoding of our headers):
+//
+//	d2                 tag 18: COSE_Sign1
+//	84                 array of 4
+//	4d                 protected header: a byte string of 13 bytes holding
+//	   a2              a map of 2:
+//	   01 27           alg (1): EdDSA (−8)
+//	   04 48 <8 bytes> kid (4): the 8-byte key id
+//	a0                 unprotected header: empty (a kid there could be swapped)
+//	<bstr>             payload: the claims, with the shortest length head
+//	58 40 <64 bytes>   signature
+//
+// Checking these bytes in place is both stricter and cheaper than decoding
+// with go-cose and encoding again: go-cose writes the protected and
+// unprotected headers back as it read them, so such a round trip let a
+// non-minimal length head there through, a second text for the same
+// certificate. TestParseSign1MatchesGoCOSE holds this parser to go-cose's
+// decoding and verification.
+var sign1Head = [...]byte{0xd2, 0x84, 0x4d, 0xa2, 0x01, 0x27, 0x04, 0x48}
+
+// Offsets in a COSE_Sign1 message, and the signature's head.
+const (
+	protectedStart = 2                     // the protected header's bstr head
+	kidStart       = len(sign1Head)        // the key id
+	unprotectedAt  = kidStart + len(KID{}) // the empty unprotected map, a0
+	payloadStart   = unprotectedAt + 1     // the payload's bstr head
+	signatureHead  = "\x58\x40"            // bstr of 64 bytes
+)
+
+// sign1 is a COSE_Sign1 message split into its parts, slices of the message.
+type sign1 struct {
+	kid         KID
+	protected   []byte // the protected header's bstr, head included
+	payloadBstr []byte // the payload's bstr, head included
+	payload     []byte // the payload's content: the claims
+	signature   []byte // 64 bytes
+}
+
+// parseSign1 splits a COSE_Sign1 message in the form Issue writes; anything
+// else wraps ErrMalformed.
+func parseSign1(data []byte) (sign1, error) {
+	var m sign1
+	bad := func(what string) (sign1, error) {
+		return sign1{}, fmt.Errorf("%w: COSE_Sign1: %s", ErrMalformed, what)
 	}
-	if len(h.Protected) != 2 {
-		return kid, fmt.Errorf("%w: protected header has %d entries, want alg and kid", ErrMalformed, len(h.Protected))
+	switch {
+	case len(data) < payloadStart+1:
+		return bad("too short")
+	case !bytes.HasPrefix(data, sign1Head[:protectedStart]):
+		return bad("not a tagged COSE_Sign1 array of 4")
+	case !bytes.HasPrefix(data, sign1Head[:]):
+		return bad("protected header is not {alg: EdDSA, kid: 8 bytes} in deterministic encoding")
+	case data[unprotectedAt] != 0xa0:
+		return bad("unprotected header is not empty")
 	}
-	alg, err := h.Protected.Algorithm()
-	if err != nil || alg != cose.AlgorithmEdDSA {
-		return kid, fmt.Errorf("%w: algorithm is not EdDSA", ErrMalformed)
+	copy(m.kid[:], data[kidStart:unprotectedAt])
+	m.protected = data[protectedStart:unprotectedAt]
+
+	head, n, problem := bstrHead(data[payloadStart:])
+	if problem != "" {
+		return bad("payload " + problem)
 	}
-	b, ok := h.Protected[cose.HeaderLabelKeyID].([]byte)
-	if !ok || len(b) != len(kid) {
-		return kid, fmt.Errorf("%w: kid is not %d bytes", ErrMalformed, len(kid))
+	end := payloadStart + head + n
+	m.payloadBstr = data[payloadStart:end]
+	m.payload = m.payloadBstr[head:]
+
+	sig := data[end:]
+	if len(sig) != len(signatureHead)+ed25519.SignatureSize || string(sig[:len(signatureHead)]) != signatureHead {
+		return bad("signature is not the last field, 64 bytes")
 	}
-	copy(kid[:], b)
-	return kid, nil
+	m.signature = sig[len(signatureHead):]
+	return m, nil
+}
+
+// bstrHead reads the head of the CBOR byte string that b begins with: the
+// head's size and the content's. The length must be in its shortest form
+// (RFC 8949 §4.2.1) and the content must fit in b.
+func bstrHead(b []byte) (head, n int, problem string) {
+	if len(b) == 0 || b[0]>>5 != 2 {
+		return 0, 0, "is not a byte string"
+	}
+	ai := b[0] & 0x1f
+	size := uint64(ai)
+	switch {
+	case ai < 24:
+		head = 1
+	case ai <= 27: // 1, 2, 4 or 8 bytes of length follow
+		head = 1 + 1<<(ai-24)
+		if len(b) < head {
+			return 0, 0, "is cut short"
+		}
+		size = 0
+		for _, x := range b[1:head] {
+			size = size<<8 | uint64(x)
+		}
+		if size < [...]uint64{24, 1 << 8, 1 << 16, 1 << 32}[ai-24] {
+			return 0, 0, "length is not in its shortest form"
+		}
+	default:
+		return 0, 0, "has no definite length"
+	}
+	if size > uint64(len(b)-head) {
+		return 0, 0, "is cut short"
+	}
+	return head, int(size), ""
+}
+
+// sigStructureHead begins the Sig_structure that a COSE_Sign1 signature
+// signs (RFC 9052 §4.4): ["Signature1", protected, external_aad, payload]
+// encoded deterministically, that is, an array of 4 and the text
+// "Signature1". The protected header's and the payload's byte strings follow
+// as they are in the message, with an empty external_aad (40) between them.
+var sigStructureHead = []byte{0x84, 0x6a, 'S', 'i', 'g', 'n', 'a', 't', 'u', 'r', 'e', '1'}
+
+// emptyAAD is the empty external_aad byte string.
+var emptyAAD = []byte{0x40}
+
+// verify reports whether the message's signature is valid with the key. It
+// hashes the Sig_structure in pieces instead of building it.
+func (m *sign1) verify(vk *verifyingKey) bool {
+	return vk.verify(m.signature, sigStructureHead, m.protected, emptyAAD, m.payloadBstr)
 }
