@@ -115,7 +115,6 @@ func TestRatingsOverHTTP(t *testing.T) {
 		t.Fatalf("application receipt %+v", rc)
 	}
 
-
 	// Refusals say what to do.
 	w5 := windowDesk{h, super, 5}
 	h.call(t, super, "POST", w5.path("open"), "", http.StatusNoContent, nil)

@@ -30,18 +30,18 @@ type RatingReasons struct {
 // a pad may use TicketID) or an application (ApplicationNumber), or both
 // when the application was accepted from that ticket.
 type RatingRequest struct {
-	TicketID          int64    `json:"ticket_id,omitempty"`
-	TicketToken       string   `json:"ticket_token,omitempty"`
-	ApplicationNumber string   `json:"application_number,omitempty"`
+	TicketID          int64  `json:"ticket_id,omitempty"`
+	TicketToken       string `json:"ticket_token,omitempty"`
+	ApplicationNumber string `json:"application_number,omitempty"`
 	// A kiosk rating an application proves it is the applicant's: with
 	// the ID number read from the card, or the acceptance notice's QR code
 	// (which may stand in for the number).
-	ApplicantID string `json:"applicant_id,omitempty"`
-	NoticeQR    string `json:"notice_qr,omitempty"`
-	Window      string `json:"window,omitempty"` // the pad's window (counter staff and supervisors only)
-	Level             int      `json:"level"`
-	Reasons           []string `json:"reasons,omitempty"`
-	Comment           string   `json:"comment,omitempty"`
+	ApplicantID string   `json:"applicant_id,omitempty"`
+	NoticeQR    string   `json:"notice_qr,omitempty"`
+	Window      string   `json:"window,omitempty"` // the pad's window (counter staff and supervisors only)
+	Level       int      `json:"level"`
+	Reasons     []string `json:"reasons,omitempty"`
+	Comment     string   `json:"comment,omitempty"`
 }
 
 // PhoneRatingRequest is the body of POST /tickets/status/{token}/rating.
