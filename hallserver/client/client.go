@@ -119,6 +119,20 @@ func (c *Client) BaseURL() string { return c.base.String() }
 // do sends a request with an optional JSON body and decodes a JSON answer
 // into out (when out is not nil).
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	return c.doRaw(ctx, method, path, in, func(resp *http.Response) error {
+		if out == nil {
+			io.Copy(io.Discard, resp.Body)
+			return nil
+		}
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			return fmt.Errorf("client: decode answer of %s %s: %w", method, path, err)
+		}
+		return nil
+	})
+}
+
+// doRaw sends a request like do and hands a successful answer to read.
+func (c *Client) doRaw(ctx context.Context, method, path string, in any, read func(*http.Response) error) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var body io.Reader
@@ -148,14 +162,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if resp.StatusCode >= 400 {
 		return decodeError(resp)
 	}
-	if out == nil {
-		io.Copy(io.Discard, resp.Body)
-		return nil
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("client: decode answer of %s %s: %w", method, path, err)
-	}
-	return nil
+	return read(resp)
 }
 
 func decodeError(resp *http.Response) error {
