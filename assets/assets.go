@@ -18,6 +18,7 @@ import (
 //go:embed catalogue
 //go:embed fonts
 //go:embed holidays
+//go:embed translations
 var FS embed.FS
 
 // CatalogueSeedPath is the path in FS of the sample service catalogue.
@@ -73,3 +74,8 @@ func HolidayFiles() (map[string][]byte, error) {
 	}
 	return files, nil
 }
+
+// TranslationsDir is the folder in FS of the kiosk's translation files:
+// go-i18n message files named AREA.LANG.json ("home.zh.json",
+// "home.en.json"), one pair per screen, flat maps from message id to text.
+const TranslationsDir = "translations"

@@ -1,0 +1,36 @@
+package kiosk
+
+import (
+	"errors"
+
+	"onestop/devices/idcard"
+)
+
+// cardEvent handles the card reader: a card placed starts an identified
+// session (greeting by masked name) and goes to the screen waiting for
+// it; a card taken away ends the session and wipes what it showed.
+func (k *Kiosk) cardEvent(ev idcard.Event) {
+	switch ev.Kind {
+	case idcard.EventPlaced:
+		k.touch()
+		if ev.Err != nil && errors.Is(ev.Err, idcard.ErrInvalidCard) {
+			k.banner.show(k.T("card.invalid"), bannerError)
+			return
+		}
+		card := ev.Card
+		k.session.Card = &card
+		if k.onCard != nil {
+			k.onCard(card)
+		}
+		k.banner.show(k.T("card.greeting", map[string]string{"Name": idcard.MaskName(card.Name + card.NameEn)}), bannerSuccess)
+	case idcard.EventRemoved:
+		if k.session.Card == nil {
+			return
+		}
+		k.endSession()
+		k.banner.show(k.T("card.removed"), bannerInfo)
+	}
+}
+
+// Card returns the ID card of the session, if any.
+func (k *Kiosk) Card() *idcard.Card { return k.session.Card }
