@@ -35,6 +35,10 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, p auth.Prin
 	if in.YellowDays != nil {
 		next.YellowDays = *in.YellowDays
 	}
+	next.ElderlyPriorityAge = cur.ElderlyPriorityAge
+	if in.ElderlyPriorityAge != nil {
+		next.ElderlyPriorityAge = *in.ElderlyPriorityAge
+	}
 	out, err := s.st.UpdateSettings(r.Context(), actor(p, ""), next)
 	if err != nil {
 		s.fail(w, r, err)
@@ -46,7 +50,8 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, p auth.Prin
 // apiSettings is the wire form of the queue settings.
 func apiSettings(st store.Settings) api.Settings {
 	return api.Settings{Policy: st.PolicyText, NoShowAfterRecalls: st.NoShowAfterRecalls,
-		DefaultServiceSeconds: st.DefaultServiceSeconds, YellowPercent: &st.YellowPercent, YellowDays: &st.YellowDays}
+		DefaultServiceSeconds: st.DefaultServiceSeconds, YellowPercent: &st.YellowPercent, YellowDays: &st.YellowDays,
+		ElderlyPriorityAge: &st.ElderlyPriorityAge}
 }
 
 // apiUser is the wire form of an account: never the password hash.

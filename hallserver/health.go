@@ -40,12 +40,20 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ auth.Principal
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
+// getHall answers the hall's identity and what kiosks need of its
+// settings (the elderly priority age).
 func (s *Server) getHall(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
 	h, err := s.st.Hall(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	st, err := s.st.Settings(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h.ElderlyPriorityAge = &st.ElderlyPriorityAge
 	writeJSON(w, http.StatusOK, h)
 }
 

@@ -27,6 +27,10 @@ type Hall struct {
 	Code      string    `json:"code"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	// ElderlyPriorityAge is the hall's elderly_priority_age setting, sent
+	// by GET /hall only (nil elsewhere): kiosks give the elderly priority
+	// from this age on, read from the ID card; 0 is off.
+	ElderlyPriorityAge *int `json:"elderly_priority_age,omitempty"`
 }
 
 // IssueRequest asks for a ticket: an item (its queue follows) or a queue.
@@ -199,6 +203,10 @@ type Settings struct {
 	// promised limit are left. Left out of a PUT, they stay as they are.
 	YellowPercent *int `json:"yellow_percent,omitempty"`
 	YellowDays    *int `json:"yellow_days,omitempty"`
+	// ElderlyPriorityAge: kiosks give the elderly priority to a person
+	// whose ID card says they are at least this old; 0 is off. Left out
+	// of a PUT, it stays as it is.
+	ElderlyPriorityAge *int `json:"elderly_priority_age,omitempty"`
 }
 
 // User is a staff account.

@@ -30,6 +30,10 @@ type Settings struct {
 	// most this many working days of it, are left (the larger of the two).
 	YellowPercent int `json:"yellow_percent"`
 	YellowDays    int `json:"yellow_days"`
+	// ElderlyPriorityAge: a kiosk gives the elderly priority to a person
+	// whose ID card says they are at least this old (queue.ElderlyPriority);
+	// 0 turns it off.
+	ElderlyPriorityAge int `json:"elderly_priority_age"`
 }
 
 // WarningPolicy is the application clock's warning policy.
@@ -43,7 +47,8 @@ func DefaultSettings() Settings {
 	w := workday.DefaultPolicy()
 	return Settings{Policy: p, PolicyText: p.String(), NoShowAfterRecalls: 1,
 		DefaultService: 5 * time.Minute, DefaultServiceSeconds: 300,
-		YellowPercent: int(w.YellowFraction*100 + 0.5), YellowDays: w.YellowDays}
+		YellowPercent: int(w.YellowFraction*100 + 0.5), YellowDays: w.YellowDays,
+		ElderlyPriorityAge: 65}
 }
 
 // Validate checks the settings and fills the derived fields.
@@ -65,6 +70,9 @@ func (st *Settings) Validate() error {
 	}
 	if st.YellowDays < 0 || st.YellowDays > 30 {
 		return fmt.Errorf("%w: yellow_days must be between 0 and 30 working days, got %d", ErrInvalid, st.YellowDays)
+	}
+	if a := st.ElderlyPriorityAge; a != 0 && (a < 50 || a > 120) {
+		return fmt.Errorf("%w: elderly_priority_age must be 0 (off) or an age between 50 and 120, got %d", ErrInvalid, a)
 	}
 	return nil
 }
@@ -120,7 +128,8 @@ func loadSettings(ctx context.Context, q querier) (Settings, error) {
 		st.NoShowAfterRecalls, _ = strconv.Atoi(v)
 	}
 	for key, field := range map[string]*int{"default_service_seconds": &st.DefaultServiceSeconds,
-		"yellow_percent": &st.YellowPercent, "yellow_days": &st.YellowDays} {
+		"yellow_percent": &st.YellowPercent, "yellow_days": &st.YellowDays,
+		"elderly_priority_age": &st.ElderlyPriorityAge} {
 		if v, ok, err := metaValue(ctx, q, key); err != nil {
 			return st, err
 		} else if ok {
@@ -190,6 +199,7 @@ func (s *Store) UpdateSettings(ctx context.Context, a Actor, st Settings) (Setti
 			"default_service_seconds": strconv.Itoa(st.DefaultServiceSeconds),
 			"yellow_percent":          strconv.Itoa(st.YellowPercent),
 			"yellow_days":             strconv.Itoa(st.YellowDays),
+			"elderly_priority_age":    strconv.Itoa(st.ElderlyPriorityAge),
 		} {
 			if err := tx.setMeta(k, v); err != nil {
 				return err
