@@ -59,7 +59,10 @@ func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, p auth.P
 		return
 	}
 	if p.Role == auth.Kiosk {
+		// Numbers can be guessed: no name, token or certificate of a
+		// stranger. The holder finds them with their card or notice.
 		view.ApplicantName, view.NoticeToken = idcard.MaskName(view.ApplicantName), ""
+		view.Certificates = []api.Certificate{}
 	}
 	writeJSON(w, http.StatusOK, view)
 }

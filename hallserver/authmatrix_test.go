@@ -88,7 +88,7 @@ var matrixCalls = map[string]matrixCall{
 	"POST /api/v1/applications/lookup":          {body: fixedBody(`{"applicant_id":"520102199007140243"}`)},
 	"POST /api/v1/certificates/lookup":          {body: fixedBody(`{"holder_id":"520102199007140243"}`)},
 	"GET /api/v1/certificates/{serial}":         {},
-	"POST /api/v1/certificates/{serial}/print":  {},
+	"POST /api/v1/certificates/{serial}/print":  {body: fixedBody(`{"holder_id":"` + certHolderID + `"}`)},
 	"POST /api/v1/certificates/{serial}/revoke": {body: fixedBody(`{"reason":"auth matrix"}`)},
 	"GET /api/v1/trust-list":                    {},
 	"GET /C/{code}":                             {},

@@ -25,8 +25,15 @@ import (
 // or invalid with the signed fields, or JSON for machines (?format=json,
 // or Accept: application/json).
 func (s *Server) checkCertificate(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
-	check := s.verifyCertificate(r.Context(), r.PathValue("code"))
+	check, unavailable := s.verifyCertificate(r.Context(), r.PathValue("code"))
 	if wantsJSON(r) {
+		if unavailable {
+			// No verdict for now: machines ask again. (People get the
+			// page, which says to try again later.)
+			w.Header().Set("Retry-After", "30")
+			writeError(w, http.StatusServiceUnavailable, codeUnavailable, check.Reason)
+			return
+		}
 		writeJSON(w, http.StatusOK, check)
 		return
 	}
@@ -46,14 +53,17 @@ func (s *Server) checkCertificate(w http.ResponseWriter, r *http.Request, _ auth
 // list, then, for this hall's own certificates, against its records:
 // revoked, unknown (a good signature the hall has no record of), and
 // whether the record still digests to what was signed.
-func (s *Server) verifyCertificate(ctx context.Context, code string) api.CertificateCheck {
+//
+// unavailable is true when the hall could not read what it needed (its
+// trust list, its records): the verdict is then "unknown" for now.
+func (s *Server) verifyCertificate(ctx context.Context, code string) (check api.CertificateCheck, unavailable bool) {
 	trust, err := s.st.TrustList(ctx)
 	if err != nil {
 		s.log.Error("certificate check: trust list", "err", err)
-		return api.CertificateCheck{Status: api.CheckUnknown, Reason: "the hall cannot read its trust list right now; try again later"}
+		return api.CertificateCheck{Status: api.CheckUnknown, Reason: "the hall cannot read its trust list right now; try again later"}, true
 	}
 	v, err := cert.Verify(ctx, code, trust, s.now(), nil)
-	check := api.CertificateCheck{Status: api.CheckValid, Reason: "genuine and in force"}
+	check = api.CertificateCheck{Status: api.CheckValid, Reason: "genuine and in force"}
 	switch {
 	case err == nil:
 	case errors.Is(err, cert.ErrExpired):
@@ -61,7 +71,7 @@ func (s *Server) verifyCertificate(ctx context.Context, code string) api.Certifi
 	case errors.Is(err, cert.ErrNotYetValid):
 		check.Status, check.Reason = api.CheckNotYetValid, "genuine, but it says it was issued in the future: a clock is wrong"
 	default:
-		return api.CertificateCheck{Status: api.CheckInvalid, Reason: invalidReason(err)}
+		return api.CertificateCheck{Status: api.CheckInvalid, Reason: invalidReason(err)}, false
 	}
 	c := v.Claims
 	check.Serial, check.Type, check.Title, check.HolderName = c.Serial.String(), c.Type, c.Title, c.HolderName
@@ -70,37 +80,43 @@ func (s *Server) verifyCertificate(ctx context.Context, code string) api.Certifi
 	hall, err := s.st.Hall(ctx)
 	if err != nil {
 		s.log.Error("certificate check: hall", "err", err)
-		return check
+		check.Status, check.Reason = api.CheckUnknown, "the hall cannot read its records right now; try again later"
+		return check, true
 	}
 	if c.Issuer != hall.Code {
 		check.Reason += "; issued by another hall, which alone knows whether it was revoked"
-		return check
+		return check, false
 	}
 	check.IssuerName = hall.Name
 	rec, err := s.st.CertificateBySerial(ctx, c.Serial)
 	if errors.Is(err, store.ErrNotFound) {
 		return api.CertificateCheck{Status: api.CheckUnknown, Serial: check.Serial, Issuer: check.Issuer, IssuerName: hall.Name,
-			Reason: "signed with this hall's key, but the hall has no record of it: report it to the hall"}
+			Reason: "signed with this hall's key, but the hall has no record of it: report it to the hall"}, false
 	}
 	if err != nil {
 		s.log.Error("certificate check: record", "err", err)
 		check.Status, check.Reason = api.CheckUnknown, "the hall cannot read its records right now; try again later"
-		return check
+		return check, true
 	}
 	check.Identifier = rec.Identifier
-	if holderID, err := s.cfg.Vault.Open(rec.HolderSealed); err == nil {
-		check.RecordMatches = bytes.Equal(cert.RecordDigest(rec.Record(hall.Code, holderID)), c.Digest)
+	holderID, err := s.cfg.Vault.Open(rec.HolderSealed)
+	if err != nil {
+		// The vault, not the record: a wrong or missing key file.
+		s.log.Error("certificate check: cannot open the holder's sealed ID number (check the pii key)", "serial", check.Serial, "err", err)
+		check.Status, check.Reason = api.CheckUnknown, "the hall cannot read its records right now; try again later"
+		return check, true
 	}
+	check.RecordMatches = bytes.Equal(cert.RecordDigest(rec.Record(hall.Code, holderID)), c.Digest)
 	if !check.RecordMatches {
 		s.log.Error("certificate check: the record differs from the signed certificate", "serial", check.Serial)
 		check.Status, check.Reason = api.CheckUnknown, "the hall's record of this certificate differs from what was signed: report it to the hall"
-		return check
+		return check, false
 	}
 	if rec.Revoked() {
 		check.Status, check.Reason = api.CheckRevoked, "genuine, but revoked by the hall: "+rec.RevokeReason
 		check.RevokedAt, check.RevokeReason = rec.RevokedAt, rec.RevokeReason
 	}
-	return check
+	return check, false
 }
 
 // invalidReason says in plain words why a code failed.

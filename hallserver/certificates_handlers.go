@@ -2,6 +2,7 @@ package hallserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -51,34 +52,60 @@ func (s *Server) getCertificate(w http.ResponseWriter, r *http.Request, _ auth.P
 	writeJSON(w, http.StatusOK, view)
 }
 
-// printCertificate records one more print and returns the PDF to print:
-// the first copy plain, every later one marked as a reprint with its count.
+// printCertificate renders the next copy of a certificate, records the
+// print and returns the PDF: the first copy plain, every later one marked
+// as a reprint with its count. A kiosk prints only for the holder, proven
+// by the ID number read from their card.
 func (s *Server) printCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	serial, err := cert.ParseSerial(r.PathValue("serial"))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, codeInvalid, "serial: "+UserMessage(err))
 		return
 	}
+	var req api.PrintRequest
+	if r.ContentLength != 0 && !decode(w, r, &req) {
+		return
+	}
 	device := r.URL.Query().Get("window")
 	if device != "" {
 		device = "window " + device
 	}
-	c, copyNo, err := s.st.RecordPrint(r.Context(), actor(p, device), serial)
-	if err != nil {
-		s.fail(w, r, err)
+	for attempt := 0; ; attempt++ {
+		c, err := s.st.CertificateBySerial(r.Context(), serial)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if p.Role == auth.Kiosk && (req.HolderID == "" || s.cfg.Vault.LookupHash(pii.Normalize(req.HolderID)) != c.HolderHash) {
+			writeError(w, http.StatusForbidden, codeForbidden, "a kiosk prints a certificate only for its holder: place the holder's ID card")
+			return
+		}
+		if err := c.Printable(); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		copyNo := c.Prints + 1
+		pdf, err := s.renderCertificate(r.Context(), c, copyNo)
+		if err != nil {
+			s.fail(w, r, fmt.Errorf("certificate %s: the PDF failed, nothing was recorded: %w", serial, err))
+			return
+		}
+		c, err = s.st.RecordPrint(r.Context(), actor(p, device), serial, copyNo)
+		if errors.Is(err, store.ErrConflict) && attempt < 2 {
+			continue // printed meanwhile: render the next copy
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Disposition", `inline; filename="`+c.Serial.String()+"-"+strconv.Itoa(copyNo)+`.pdf"`)
+		w.Header().Set("X-Print-Copy", strconv.Itoa(copyNo))
+		w.WriteHeader(http.StatusOK)
+		w.Write(pdf)
 		return
 	}
-	pdf, err := s.renderCertificate(r.Context(), c, copyNo)
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("certificate %s was recorded as printed (copy %d) but its PDF failed: %w", serial, copyNo, err))
-		return
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Disposition", `inline; filename="`+c.Serial.String()+"-"+strconv.Itoa(copyNo)+`.pdf"`)
-	w.Header().Set("X-Print-Copy", strconv.Itoa(copyNo))
-	w.WriteHeader(http.StatusOK)
-	w.Write(pdf)
 }
 
 func (s *Server) revokeCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -153,7 +180,7 @@ func (s *Server) certificateView(ctx context.Context, c store.Certificate) (api.
 		Version: c.Version, IssuedAt: c.IssuedAt, Expires: c.Expires, HolderName: c.HolderName,
 		HolderMasked: c.HolderMasked, Fields: make([]api.CertificateField, len(c.Fields)), Application: c.ApplicationNumber,
 		IssuedBy: c.IssuedBy, Revoked: c.Revoked(), RevokedAt: c.RevokedAt, RevokeReason: c.RevokeReason,
-		Prints: c.Prints, QRText: qr}
+		Prints: c.Prints, KeyRevoked: c.KeyRevoked, QRText: qr}
 	for i, f := range c.Fields {
 		v.Fields[i] = api.CertificateField{Name: f.Name, Value: f.Value}
 	}

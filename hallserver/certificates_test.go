@@ -146,8 +146,18 @@ func TestCertificateAtMakeStep(t *testing.T) {
 	if len(mine) != 0 {
 		t.Errorf("someone else's lookup found %+v", mine)
 	}
+	// A kiosk prints only for the holder: someone else's card is refused.
+	wantError(t, h.do(t, kiosk, "POST", "/api/v1/certificates/"+c.Serial+"/print", ""), http.StatusForbidden, codeForbidden)
+	wantError(t, h.do(t, kiosk, "POST", "/api/v1/certificates/"+c.Serial+"/print", `{"holder_id":"110101199003074514"}`),
+		http.StatusForbidden, codeForbidden)
+	// A kiosk reading the application by number does not see it.
+	var kioskView api.Application
+	h.call(t, kiosk, "GET", "/api/v1/applications/"+app.Number, "", http.StatusOK, &kioskView)
+	if len(kioskView.Certificates) != 0 {
+		t.Errorf("a kiosk sees the certificates of an application by number: %+v", kioskView.Certificates)
+	}
 	for copyNo := 1; copyNo <= 2; copyNo++ {
-		res := h.do(t, kiosk, "POST", "/api/v1/certificates/"+c.Serial+"/print", "")
+		res := h.do(t, kiosk, "POST", "/api/v1/certificates/"+c.Serial+"/print", `{"holder_id":"`+certHolderID+`"}`)
 		pdf := bodyOf(res)
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) ||
 			res.Header.Get("X-Print-Copy") != string(rune('0'+copyNo)) {
@@ -171,7 +181,7 @@ func TestCertificateAtMakeStep(t *testing.T) {
 	if page := h.page(t, "/C/"+code, ""); !strings.Contains(page, "证照已撤销") || !strings.Contains(page, "预告登记已注销") {
 		t.Error("the page does not say revoked, with the reason")
 	}
-	wantError(t, h.do(t, kiosk, "POST", "/api/v1/certificates/"+c.Serial+"/print", ""), http.StatusConflict, codeConflict)
+	wantError(t, h.do(t, kiosk, "POST", "/api/v1/certificates/"+c.Serial+"/print", `{"holder_id":"`+certHolderID+`"}`), http.StatusConflict, codeConflict)
 	wantError(t, h.do(t, super, "POST", "/api/v1/certificates/"+c.Serial+"/revoke", `{"reason":"again"}`), http.StatusConflict, codeConflict)
 	wantError(t, h.do(t, super, "POST", "/api/v1/certificates/"+c.Serial+"/revoke", `{"reason":""}`), http.StatusBadRequest, codeInvalid)
 	wantError(t, h.do(t, counter, "GET", "/api/v1/certificates/NOT-A-SERIAL", ""), http.StatusBadRequest, codeInvalid)

@@ -60,7 +60,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code = http.StatusForbidden, codeForbidden
 	case errors.Is(err, store.ErrConflict), errors.Is(err, queue.ErrInvalidTransition), errors.Is(err, application.ErrInvalid):
 		status, code = http.StatusConflict, codeConflict
-	case errors.Is(err, store.ErrClosed):
+	case errors.Is(err, store.ErrClosed), errors.Is(err, store.ErrNotConfigured):
 		status, code = http.StatusServiceUnavailable, codeUnavailable
 	case r.Context().Err() != nil:
 		// The caller went away (or the server is shutting down): nobody
@@ -90,7 +90,7 @@ func UserMessage(err error) string {
 	}
 	msg := err.Error()
 	for _, sentinel := range []error{store.ErrNothingWaiting, store.ErrNotFound, store.ErrInvalid,
-		store.ErrForbidden, store.ErrConflict, store.ErrClosed} {
+		store.ErrForbidden, store.ErrConflict, store.ErrClosed, store.ErrNotConfigured} {
 		prefix := sentinel.Error() + ": "
 		if len(msg) > len(prefix) && msg[:len(prefix)] == prefix {
 			msg = msg[len(prefix):]

@@ -105,7 +105,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/ratings/{id}/resolve", supervisor, s.ratingResolve},
 
 		{"POST", "/api/v1/certificates/lookup", issuers, s.lookupCertificates},
-		{"GET", "/api/v1/certificates/{serial}", issuers, s.getCertificate},
+		{"GET", "/api/v1/certificates/{serial}", watchers, s.getCertificate},
 		{"POST", "/api/v1/certificates/{serial}/print", issuers, s.printCertificate},
 		{"POST", "/api/v1/certificates/{serial}/revoke", supervisor, s.revokeCertificate},
 		{"GET", "/api/v1/trust-list", public, s.trustList},

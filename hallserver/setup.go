@@ -69,7 +69,7 @@ func CreateDemoAccounts(ctx context.Context, st *store.Store, a store.Actor) err
 func EnsureSigningKey(ctx context.Context, st *store.Store, keys *certkeys.Keyring, a store.Actor) (bool, error) {
 	if _, err := st.ActiveSigningKey(ctx); err == nil {
 		return false, nil
-	} else if !errors.Is(err, store.ErrInvalid) {
+	} else if !errors.Is(err, store.ErrNotConfigured) {
 		return false, err
 	}
 	signer, err := keys.Generate()

@@ -29,7 +29,9 @@ type Hall interface {
 	ApplicationsOf(ctx context.Context, applicantID string) ([]api.Application, error)
 	ApplicationByNotice(ctx context.Context, qr string) (api.Application, error)
 	CertificatesOf(ctx context.Context, holderID string) ([]api.Certificate, error)
-	PrintCertificate(ctx context.Context, serial string) (pdf []byte, copyNo int, err error)
+	// PrintCertificate needs the holder's ID number (from their card):
+	// a kiosk prints a certificate only for its holder.
+	PrintCertificate(ctx context.Context, serial, holderID string) (pdf []byte, copyNo int, err error)
 	RatingReasons(ctx context.Context) (api.RatingReasons, error)
 	Rate(ctx context.Context, req api.RatingRequest) (api.RatingReceipt, error)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -104,9 +105,14 @@ func (e env) certIssue(args []string) error {
 	})
 }
 
-// writeCertificatePDF records one print of c and writes it to path; it
-// returns the QR text.
+// writeCertificatePDF renders the next copy of c into path and records
+// the print; it returns the QR text. The file is written next to path and
+// renamed only once the print is recorded, so a failure leaves neither a
+// stray file nor a recorded copy nobody holds.
 func (e env) writeCertificatePDF(st *store.Store, c store.Certificate, path string) (string, error) {
+	if err := c.Printable(); err != nil {
+		return "", err
+	}
 	hall, err := st.Hall(e.ctx)
 	if err != nil {
 		return "", err
@@ -115,16 +121,31 @@ func (e env) writeCertificatePDF(st *store.Store, c store.Certificate, path stri
 	if err != nil {
 		return "", err
 	}
-	c, copyNo, err := st.RecordPrint(e.ctx, actor(), c.Serial)
-	if err != nil {
-		return "", err
-	}
+	copyNo := c.Prints + 1
 	pdf, err := hallserver.CertificatePDF(nil, c, hall.Name, qr, copyNo, st.Now())
 	if err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".cert-*.pdf")
+	if err != nil {
 		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(pdf)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := st.RecordPrint(e.ctx, actor(), c.Serial, copyNo); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", fmt.Errorf("copy %d of %s was recorded as printed, but: %w", copyNo, c.Serial, err)
 	}
 	return qr, nil
 }
@@ -201,7 +222,7 @@ func (e env) certVerify(args []string) error {
 		now = t
 	}
 	var trust *cert.TrustList
-	var status cert.StatusChecker
+	var status *ownStatus
 	if *trustFile != "" {
 		data, err := os.ReadFile(*trustFile)
 		if err != nil {
@@ -219,9 +240,18 @@ func (e env) certVerify(args []string) error {
 		if trust, err = st.TrustList(e.ctx); err != nil {
 			return err
 		}
-		status = ownStatus{st}
+		hall, err := st.Hall(e.ctx)
+		if err != nil {
+			return err
+		}
+		status = &ownStatus{st, hall.Code}
 	}
-	v, err := cert.Verify(e.ctx, code, trust, now, status)
+	v, err := cert.Verify(e.ctx, code, trust, now, nil)
+	if err == nil && status != nil && v.Claims.Issuer == status.hall {
+		// Single certificates are revoked in the issuing hall's records:
+		// ask them only about this hall's own certificates.
+		v, err = cert.Verify(e.ctx, code, trust, now, status)
+	}
 	if v.Claims.Serial.IsZero() && err != nil {
 		return fmt.Errorf("NOT VALID: %s", verifyReason(err))
 	}
@@ -273,11 +303,21 @@ func verifyReason(err error) string {
 }
 
 // ownStatus answers revocation from the hall's records for its own
-// certificates; another hall's certificate has no status here.
-type ownStatus struct{ st *store.Store }
+// certificates; another hall's are not revoked as far as it knows.
+type ownStatus struct {
+	st   *store.Store
+	hall string
+}
 
 func (o ownStatus) Revoked(ctx context.Context, serial cert.Serial) (bool, string, error) {
-	return o.st.Revoked(ctx, serial)
+	c, err := o.st.CertificateBySerial(ctx, serial)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, "", fmt.Errorf("hall %s has no record of certificate %s: %w", o.hall, serial, err)
+	}
+	if err != nil {
+		return false, "", err
+	}
+	return c.Revoked(), c.RevokeReason, nil
 }
 
 // certRevoke revokes one certificate.

@@ -20,8 +20,9 @@ type Certificate struct {
 	Revoked      bool               `json:"revoked"`
 	RevokedAt    time.Time          `json:"revoked_at,omitzero"`
 	RevokeReason string             `json:"revoke_reason,omitempty"`
-	Prints       int                `json:"prints"`  // copies printed so far
-	QRText       string             `json:"qr_text"` // the QR code's text: the online check's URL
+	Prints       int                `json:"prints"`      // copies printed so far
+	KeyRevoked   bool               `json:"key_revoked"` // its signing key was revoked: it no longer verifies, reissue it
+	QRText       string             `json:"qr_text"`     // the QR code's text: the online check's URL
 }
 
 // CertificateField is one printed field of a certificate.
@@ -34,6 +35,12 @@ type CertificateField struct {
 // the body, never in a URL).
 type CertificateLookupRequest struct {
 	HolderID string `json:"holder_id"`
+}
+
+// PrintRequest proves, at a kiosk, that the certificate is printed for its
+// holder: the ID number read from their card. Staff leave it out.
+type PrintRequest struct {
+	HolderID string `json:"holder_id,omitempty"`
 }
 
 // RevokeRequest says why a certificate is revoked.

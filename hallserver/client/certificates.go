@@ -29,10 +29,11 @@ const maxPDF = 16 << 20
 
 // PrintCertificate records one more print of the certificate and returns
 // the PDF to print and which copy it is (1 for the original; later copies
-// carry the reprint mark).
-func (c *Client) PrintCertificate(ctx context.Context, serial string) (pdf []byte, copyNo int, err error) {
+// carry the reprint mark). A kiosk must give the holder's ID number (read
+// from their card); staff may leave it empty.
+func (c *Client) PrintCertificate(ctx context.Context, serial, holderID string) (pdf []byte, copyNo int, err error) {
 	path := "/api/v1/certificates/" + url.PathEscape(serial) + "/print"
-	err = c.doRaw(ctx, "POST", path, nil, func(resp *http.Response) error {
+	err = c.doRaw(ctx, "POST", path, api.PrintRequest{HolderID: holderID}, func(resp *http.Response) error {
 		copyNo, _ = strconv.Atoi(resp.Header.Get("X-Print-Copy"))
 		b, err := io.ReadAll(io.LimitReader(resp.Body, maxPDF+1))
 		if err != nil {

@@ -61,15 +61,21 @@ func TestKioskLookups(t *testing.T) {
 		t.Fatalf("certificates: %+v, %v", certs, err)
 	}
 	for want := 1; want <= 2; want++ {
-		pdf, copyNo, err := kiosk.PrintCertificate(ctx, certs[0].Serial)
+		pdf, copyNo, err := kiosk.PrintCertificate(ctx, certs[0].Serial, id)
 		if err != nil || copyNo != want || len(pdf) < 1000 || string(pdf[:5]) != "%PDF-" {
 			t.Fatalf("print %d: copy %d, %d bytes, %v", want, copyNo, len(pdf), err)
 		}
 	}
-	if c, err := kiosk.Certificate(ctx, certs[0].Serial); err != nil || c.Prints != 2 {
+	if _, _, err := kiosk.PrintCertificate(ctx, certs[0].Serial, "110101199003074514"); !errors.Is(err, client.ErrForbidden) {
+		t.Errorf("printing someone else's certificate at the kiosk: %v, want ErrForbidden", err)
+	}
+	if len(byNumber.Certificates) != 0 {
+		t.Errorf("a kiosk reading an application by number sees its certificates: %+v", byNumber.Certificates)
+	}
+	if c, err := staff.Certificate(ctx, certs[0].Serial); err != nil || c.Prints != 2 {
 		t.Errorf("after two prints: %+v, %v", c, err)
 	}
-	if _, _, err := kiosk.PrintCertificate(ctx, "NOTASERIAL"); !errors.Is(err, client.ErrInvalid) {
+	if _, _, err := kiosk.PrintCertificate(ctx, "NOTASERIAL", id); !errors.Is(err, client.ErrInvalid) {
 		t.Errorf("bad serial: %v, want ErrInvalid", err)
 	}
 	if tl, err := kiosk.TrustList(ctx); err != nil || len(tl) == 0 {

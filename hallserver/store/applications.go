@@ -244,6 +244,11 @@ func (s *Store) RecordApplicationEvent(ctx context.Context, a Actor, number stri
 		if err := tx.Audit(a, "application."+string(ev.Kind), "application", app.Number, before, after); err != nil {
 			return err
 		}
+		if ev.Kind == application.EvComplete && ev.Outcome != application.Approved {
+			if err := tx.revokeApplicationCertificates(a, app, ev); err != nil {
+				return err
+			}
+		}
 		making := ev.Kind == application.EvAdvance && app.State.Step == application.Make
 		return tx.makeCertificate(a, app, making, maker)
 	})
@@ -416,4 +421,39 @@ func (tx *Tx) makeCertificate(a Actor, app Application, making bool, maker *Cert
 	}
 	_, err = tx.issueCertificate(a, req, maker.Keys, app.ID)
 	return err
+}
+
+// revokeApplicationCertificates revokes what was made at 制证 for an
+// application that ends rejected or withdrawn: a certificate must not
+// outlive the decision it stood for. Audited per certificate.
+func (tx *Tx) revokeApplicationCertificates(a Actor, app Application, ev application.Event) error {
+	rows, err := tx.Query("SELECT serial FROM certificates WHERE application_id = ? AND revoked_at = 0", app.ID)
+	if err != nil {
+		return fmt.Errorf("store: revoke certificates of %s: %w", app.Number, err)
+	}
+	var serials []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: revoke certificates of %s: %w", app.Number, err)
+		}
+		serials = append(serials, s)
+	}
+	rows.Close()
+	reason := map[application.Outcome]string{application.Rejected: "申请不予许可", application.Withdrawn: "申请已撤回"}[ev.Outcome]
+	if reason == "" {
+		reason = "申请已办结（" + string(ev.Outcome) + "）"
+	}
+	for _, serial := range serials {
+		if _, err := tx.Exec("UPDATE certificates SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE serial = ?",
+			ms(tx.now), a.Name, reason, serial); err != nil {
+			return fmt.Errorf("store: revoke certificate %s: %w", serial, err)
+		}
+		if err := tx.Audit(a, "cert.revoke", "certificate", serial, map[string]any{"revoked": false},
+			map[string]any{"revoked": true, "reason": reason, "application": app.Number}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -28,6 +28,7 @@ type Certificate struct {
 	HolderName        string
 	HolderMasked      string
 	HolderSealed      []byte
+	HolderHash        string // keyed hash of the holder's ID number (lookups, kiosk proof)
 	Salt              []byte
 	Fields            []CertificateField // in print order
 	KID               cert.KID
@@ -37,7 +38,8 @@ type Certificate struct {
 	RevokedAt         time.Time
 	RevokedBy         string
 	RevokeReason      string
-	Prints            int // copies printed so far
+	Prints            int  // copies printed so far
+	KeyRevoked        bool // the key that signed it has been revoked: it no longer verifies
 }
 
 // CertificateField is one printed field.
@@ -146,7 +148,8 @@ func (tx *Tx) issueCertificate(a Actor, req CertificateRequest, keys KeySource, 
 		return Certificate{}, err
 	}
 	var kidText string
-	err = tx.QueryRow("SELECT kid FROM signing_keys WHERE status = 'active'").Scan(&kidText)
+	var keyFrom int64
+	err = tx.QueryRow("SELECT kid, valid_from FROM signing_keys WHERE status = 'active'").Scan(&kidText, &keyFrom)
 	kid, err := parseActiveKID(kidText, err)
 	if err != nil {
 		return Certificate{}, err
@@ -156,7 +159,9 @@ func (tx *Tx) issueCertificate(a Actor, req CertificateRequest, keys KeySource, 
 		return Certificate{}, err
 	}
 	c := Certificate{Serial: cert.NewSerial(), Type: req.Type, Title: strings.TrimSpace(req.Title), Version: 1,
-		IssuedAt: tx.now.Truncate(time.Second), Expires: req.Expires, HolderName: strings.TrimSpace(req.HolderName),
+		// A key made this very second starts at the next one (see
+		// AddSigningKey): the certificate says it was issued then.
+		IssuedAt: maxTime(tx.now.Truncate(time.Second), fromMS(keyFrom)), Expires: req.Expires, HolderName: strings.TrimSpace(req.HolderName),
 		HolderMasked: req.HolderMasked, HolderSealed: req.HolderSealed, Salt: cert.NewSalt(), KID: kid, IssuedBy: a.Name}
 	for _, f := range req.Fields {
 		c.Fields = append(c.Fields, CertificateField{Name: strings.TrimSpace(f.Name), Value: strings.TrimSpace(f.Value)})
@@ -250,7 +255,7 @@ func certificateURL(v string, ok bool, err error) (string, error) {
 		return "", err
 	}
 	if !ok {
-		return "", fmt.Errorf("%w: the hall has no address for checking certificates yet: set it with hallctl cert set-url --data DIR https://<the hall's public address>", ErrInvalid)
+		return "", fmt.Errorf("%w: the hall has no address for checking certificates yet: an administrator sets it with hallctl cert set-url --data DIR https://<the hall's public address>", ErrNotConfigured)
 	}
 	return v, nil
 }
@@ -267,7 +272,8 @@ func (s *Store) QRText(ctx context.Context, c Certificate) (string, error) {
 
 const certificateColumns = `c.id, c.serial, c.identifier, c.type, c.title, c.version, c.issued_at, c.expires_at, c.status_index,
 	c.holder_name, c.holder_masked, c.holder_sealed, c.salt, c.fields, c.kid, c.cose, COALESCE(a.number, ''), c.issued_by,
-	c.revoked_at, c.revoked_by, c.revoke_reason, (SELECT COUNT(*) FROM certificate_prints p WHERE p.certificate_id = c.id)`
+	c.revoked_at, c.revoked_by, c.revoke_reason, (SELECT COUNT(*) FROM certificate_prints p WHERE p.certificate_id = c.id),
+	c.holder_hash, COALESCE((SELECT status = 'revoked' FROM signing_keys k WHERE k.kid = c.kid), 0)`
 
 const certificateFrom = ` FROM certificates c LEFT JOIN applications a ON a.id = c.application_id`
 
@@ -277,7 +283,7 @@ func scanCertificate(r scanner) (Certificate, error) {
 	var issued, expires, revoked int64
 	err := r.Scan(&c.ID, &serial, &c.Identifier, &c.Type, &c.Title, &c.Version, &issued, &expires, &c.StatusIndex,
 		&c.HolderName, &c.HolderMasked, &c.HolderSealed, &c.Salt, &fields, &kid, &c.COSE, &c.ApplicationNumber, &c.IssuedBy,
-		&revoked, &c.RevokedBy, &c.RevokeReason, &c.Prints)
+		&revoked, &c.RevokedBy, &c.RevokeReason, &c.Prints, &c.HolderHash, &c.KeyRevoked)
 	if err != nil {
 		return c, err
 	}
@@ -362,13 +368,15 @@ func (s *Store) RevokeCertificate(ctx context.Context, a Actor, serial cert.Seri
 	return c, err
 }
 
-// RecordPrint records one more printed copy of the certificate and returns
-// the copy number: 1 for the original, 2 and up for reprints (which must
-// be marked as such). A revoked certificate is not printed. Audited with
-// the actor and device (kiosk or window).
-func (s *Store) RecordPrint(ctx context.Context, a Actor, serial cert.Serial) (Certificate, int, error) {
+// RecordPrint records that copy copyNo of the certificate was printed:
+// 1 for the original, 2 and up for reprints (which must be marked as
+// such). The caller renders the copy first and passes its number; if
+// another print was recorded meanwhile the copy numbers no longer match
+// and it fails with ErrConflict (render again). A revoked certificate, or
+// one whose signing key was revoked, is not printed. Audited with the
+// actor and device (kiosk or window).
+func (s *Store) RecordPrint(ctx context.Context, a Actor, serial cert.Serial, copyNo int) (Certificate, error) {
 	var c Certificate
-	var copyNo int
 	err := s.write(ctx, func(tx *Tx) error {
 		var err error
 		c, err = scanCertificate(tx.QueryRow("SELECT "+certificateColumns+certificateFrom+" WHERE c.serial = ?", serial.String()))
@@ -378,10 +386,12 @@ func (s *Store) RecordPrint(ctx context.Context, a Actor, serial cert.Serial) (C
 		if err != nil {
 			return fmt.Errorf("store: print certificate: %w", err)
 		}
-		if c.Revoked() {
-			return fmt.Errorf("%w: certificate %s is revoked (%s) and cannot be printed", ErrConflict, serial, c.RevokeReason)
+		if err := c.Printable(); err != nil {
+			return err
 		}
-		copyNo = c.Prints + 1
+		if copyNo != c.Prints+1 {
+			return fmt.Errorf("%w: certificate %s was printed meanwhile (now %d copies): print again", ErrConflict, serial, c.Prints)
+		}
 		if _, err := tx.Exec("INSERT INTO certificate_prints(certificate_id, copy, at, actor, device) VALUES (?,?,?,?,?)",
 			c.ID, copyNo, ms(tx.now), a.Name, a.Device); err != nil {
 			return fmt.Errorf("store: print certificate: %w", err)
@@ -390,7 +400,19 @@ func (s *Store) RecordPrint(ctx context.Context, a Actor, serial cert.Serial) (C
 		return tx.Audit(a, "cert.print", "certificate", serial.String(), nil,
 			map[string]any{"copy": copyNo, "reprint": copyNo > 1, "device": a.Device})
 	})
-	return c, copyNo, err
+	return c, err
+}
+
+// Printable says why the certificate may not be printed, or nil: paper
+// that fails verification must not leave the hall.
+func (c Certificate) Printable() error {
+	switch {
+	case c.Revoked():
+		return fmt.Errorf("%w: certificate %s is revoked (%s) and cannot be printed", ErrConflict, c.Serial, c.RevokeReason)
+	case c.KeyRevoked:
+		return fmt.Errorf("%w: certificate %s was signed with a key that has been revoked, so it no longer verifies: reissue it", ErrConflict, c.Serial)
+	}
+	return nil
 }
 
 // CertificatePrint is one recorded print.

@@ -119,15 +119,16 @@ func TestIssueCertificateRefusals(t *testing.T) {
 		name   string
 		s      *store.Store
 		mutate func(*store.CertificateRequest)
+		err    error
 		want   []string
 	}{
-		{"no signing key", noKey, nil, []string{"no active certificate signing key", "hallctl cert key rotate"}},
-		{"no address", noURL, nil, []string{"hallctl cert set-url"}},
-		{"no holder name", good, func(r *store.CertificateRequest) { r.HolderName = " " }, []string{"holder's name"}},
-		{"no holder ID", good, func(r *store.CertificateRequest) { r.HolderID = "" }, []string{"ID number"}},
-		{"empty field", good, func(r *store.CertificateRequest) { r.Fields[1].Value = "" }, []string{`"面积" is empty`}},
-		{"field twice", good, func(r *store.CertificateRequest) { r.Fields[1].Name = "坐落" }, []string{`"坐落" is given twice`}},
-		{"bad type code", good, func(r *store.CertificateRequest) { r.Type = "bdc" }, nil},
+		{"no signing key", noKey, nil, store.ErrNotConfigured, []string{"no active certificate signing key", "hallctl cert key rotate"}},
+		{"no address", noURL, nil, store.ErrNotConfigured, []string{"hallctl cert set-url"}},
+		{"no holder name", good, func(r *store.CertificateRequest) { r.HolderName = " " }, store.ErrInvalid, []string{"holder's name"}},
+		{"no holder ID", good, func(r *store.CertificateRequest) { r.HolderID = "" }, store.ErrInvalid, []string{"ID number"}},
+		{"empty field", good, func(r *store.CertificateRequest) { r.Fields[1].Value = "" }, store.ErrInvalid, []string{`"面积" is empty`}},
+		{"field twice", good, func(r *store.CertificateRequest) { r.Fields[1].Name = "坐落" }, store.ErrInvalid, []string{`"坐落" is given twice`}},
+		{"bad type code", good, func(r *store.CertificateRequest) { r.Type = "bdc" }, store.ErrInvalid, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,7 +141,7 @@ func TestIssueCertificateRefusals(t *testing.T) {
 				keys = ring
 			}
 			_, err := tt.s.IssueCertificate(ctx, admin, req, keys)
-			wantErr(t, err, store.ErrInvalid, tt.want...)
+			wantErr(t, err, tt.err, tt.want...)
 		})
 	}
 	if n := count(t, rawDB(t, good), "SELECT COUNT(*) FROM certificates"); n != 0 {
@@ -189,7 +190,7 @@ func TestRotateAndRevokeKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = s.IssueCertificate(ctx, admin, certReq(), ring)
-	wantErr(t, err, store.ErrInvalid, "no active certificate signing key")
+	wantErr(t, err, store.ErrNotConfigured, "no active certificate signing key")
 	verifyOK(t, s)
 }
 
@@ -198,12 +199,17 @@ func TestRevokeCertificateAndPrints(t *testing.T) {
 	c := issueCert(t, s, ring)
 	kiosk := store.Actor{Name: "kiosk:K1", Role: "kiosk", Device: "K1"}
 	for want := 1; want <= 3; want++ {
-		_, n, err := s.RecordPrint(ctx, kiosk, c.Serial)
-		if err != nil || n != want {
-			t.Fatalf("print %d: copy %d, %v", want, n, err)
+		got, err := s.RecordPrint(ctx, kiosk, c.Serial, want)
+		if err != nil || got.Prints != want {
+			t.Fatalf("print %d: %d prints, %v", want, got.Prints, err)
 		}
 	}
-	prints, err := s.CertificatePrints(ctx, c.Serial)
+	// A copy rendered while another print was recorded is refused: its
+	// number is taken.
+	_, err := s.RecordPrint(ctx, kiosk, c.Serial, 3)
+	wantErr(t, err, store.ErrConflict, "printed meanwhile")
+	var prints []store.CertificatePrint
+	prints, err = s.CertificatePrints(ctx, c.Serial)
 	if err != nil || len(prints) != 3 || prints[2].Copy != 3 || prints[0].Device != "K1" || prints[0].Actor != "kiosk:K1" {
 		t.Errorf("prints %+v, %v", prints, err)
 	}
@@ -217,11 +223,11 @@ func TestRevokeCertificateAndPrints(t *testing.T) {
 	}
 	_, err = s.RevokeCertificate(ctx, admin, c.Serial, "again")
 	wantErr(t, err, store.ErrConflict, "was revoked on")
-	_, _, err = s.RecordPrint(ctx, kiosk, c.Serial)
+	_, err = s.RecordPrint(ctx, kiosk, c.Serial, 4)
 	wantErr(t, err, store.ErrConflict, "cannot be printed")
 	_, err = s.RevokeCertificate(ctx, admin, c.Serial, "")
 	wantErr(t, err, store.ErrInvalid, "say why")
-	_, _, err = s.RecordPrint(ctx, kiosk, cert.NewSerial())
+	_, err = s.RecordPrint(ctx, kiosk, cert.NewSerial(), 1)
 	wantErr(t, err, store.ErrNotFound)
 	trail, _ := s.AuditTrail(ctx, "certificate", c.Serial.String())
 	var actions []string
@@ -392,6 +398,11 @@ func TestImportTrustList(t *testing.T) {
 			k, _ := cert.GenerateKey()
 			return k.TrustedKey("520000-ZWFW", clk.Now())
 		}()), store.ErrInvalid, "keys it does not have"},
+		{"this hall's key under another hall's code", list(6, otherKey, func() cert.TrustedKey {
+			k := own[0]
+			k.Hall = "520300-ZWFW"
+			return k
+		}()), store.ErrInvalid, "would not hold together"},
 	}
 	for _, tt := range refusals {
 		_, err := s.ImportTrustList(ctx, admin, tt.list)
@@ -417,4 +428,62 @@ func TestImportTrustList(t *testing.T) {
 		t.Errorf("exported list: %v, %v", back, err)
 	}
 	verifyOK(t, s)
+}
+
+// TestRotateWithinOneSecond: keys made in the same second (a script that
+// runs init then rotate) still give a valid trust list, and a certificate
+// issued in that second verifies.
+func TestRotateWithinOneSecond(t *testing.T) {
+	s, clk, ring := certHall(t) // key 1 at t0
+	before := issueCert(t, s, ring)
+	addKey(t, s, ring) // key 2, same instant
+	addKey(t, s, ring) // key 3, same instant
+	trust, err := s.TrustList(ctx)
+	if err != nil {
+		t.Fatalf("trust list after three keys in one second: %v", err)
+	}
+	if n := len(trust.Keys()); n != 3 {
+		t.Errorf("%d keys in the trust list, want 3", n)
+	}
+	after := issueCert(t, s, ring)
+	for _, c := range []store.Certificate{before, after} {
+		if _, err := verify(t, s, c, clk.Now().Add(5*time.Second)); err != nil {
+			t.Errorf("certificate of key %s issued at %v: %v", c.KID, c.IssuedAt, err)
+		}
+	}
+	// A revoked key's certificates are not printed any more.
+	if err := s.RevokeSigningKey(ctx, admin, before.KID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.CertificateBySerial(ctx, before.Serial)
+	if err != nil || !got.KeyRevoked {
+		t.Fatalf("certificate of a revoked key: KeyRevoked %v, %v", got.KeyRevoked, err)
+	}
+	_, err = s.RecordPrint(ctx, admin, before.Serial, 1)
+	wantErr(t, err, store.ErrConflict, "key that has been revoked", "reissue")
+}
+
+// TestWithdrawnAfterMakeRevokes: a certificate made at 制证 is revoked when
+// the application then ends rejected or withdrawn.
+func TestWithdrawnAfterMakeRevokes(t *testing.T) {
+	s, _, ring := certHall(t)
+	a := staff(t, s, "wang", "counter", 3)
+	app := makeApp(t, s, a)
+	fields := map[string]string{"不动产单元号": "1", "坐落": "贵阳", "权利类型": "房屋所有权", "用途": "住宅", "面积": "80"}
+	opener := func([]byte) (string, error) { return holderID, nil }
+	if _, err := s.RecordApplicationEvent(ctx, a, app.Number, application.Event{Kind: application.EvAdvance, Step: application.Make},
+		&store.CertificateMaker{Keys: ring, Fields: fields, HolderID: opener}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordApplicationEvent(ctx, a, app.Number, application.Event{Kind: application.EvComplete,
+		Outcome: application.Withdrawn, Note: "申请人撤回"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	certs, err := s.CertificatesOfApplication(ctx, app.Number)
+	if err != nil || len(certs) != 1 || !certs[0].Revoked() || certs[0].RevokeReason != "申请已撤回" {
+		t.Fatalf("certificates after withdrawal: %+v, %v", certs, err)
+	}
+	if _, err := verify(t, s, certs[0], certs[0].IssuedAt); !errors.Is(err, cert.ErrRevoked) {
+		t.Errorf("verify after withdrawal: %v, want ErrRevoked", err)
+	}
 }

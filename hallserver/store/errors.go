@@ -20,6 +20,10 @@ var (
 	ErrForbidden = errors.New("store: forbidden")
 	// ErrClosed: the store has been closed.
 	ErrClosed = errors.New("store: closed")
+	// ErrNotConfigured: the request is fine, but the hall is not set up
+	// for it yet (no certificate signing key, no certificate address):
+	// an administrator must act, staff cannot.
+	ErrNotConfigured = errors.New("store: hall not configured")
 )
 
 // isForeignKeyError reports whether SQLite refused a write because a

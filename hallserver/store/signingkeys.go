@@ -30,7 +30,18 @@ func (s *Store) AddSigningKey(ctx context.Context, a Actor, pub ed25519.PublicKe
 		if err != nil {
 			return err
 		}
+		// Trust lists keep whole seconds. A key that follows another starts
+		// a second after the later of now and the previous key's start, and
+		// the previous one ends there: two keys made within one second still
+		// have a signing period each, and no instant is covered by both.
 		now := tx.now.Truncate(time.Second)
+		var last int64
+		if err := tx.QueryRow("SELECT COALESCE(MAX(valid_from), 0) FROM signing_keys").Scan(&last); err != nil {
+			return fmt.Errorf("store: add signing key: %w", err)
+		}
+		if last != 0 {
+			now = maxTime(now.Add(time.Second), fromMS(last).Add(time.Second))
+		}
 		key = cert.TrustedKey{Hall: hall, KID: cert.KeyID(pub), PublicKey: pub, ValidFrom: now, Status: cert.KeyActive, Note: note}
 		var old string
 		err = tx.QueryRow("SELECT kid FROM signing_keys WHERE status = 'active'").Scan(&old)
@@ -128,7 +139,7 @@ func (s *Store) ActiveSigningKey(ctx context.Context) (cert.KID, error) {
 
 func parseActiveKID(kid string, err error) (cert.KID, error) {
 	if errors.Is(err, sql.ErrNoRows) {
-		return cert.KID{}, fmt.Errorf("%w: this hall has no active certificate signing key: make one with hallctl cert key rotate --data DIR", ErrInvalid)
+		return cert.KID{}, fmt.Errorf("%w: this hall has no active certificate signing key: an administrator makes one with hallctl cert key rotate --data DIR", ErrNotConfigured)
 	}
 	if err != nil {
 		return cert.KID{}, fmt.Errorf("store: active signing key: %w", err)
@@ -228,18 +239,23 @@ func (s *Store) ImportTrustList(ctx context.Context, a Actor, t *cert.TrustList)
 	if err != nil {
 		return res, fmt.Errorf("store: import trust list: %w", err)
 	}
-	prev, err := s.importedTrustList(ctx)
-	if err != nil {
-		return res, err
-	}
-	if prev != nil && t.Version() <= prev.Version() {
-		return res, fmt.Errorf("%w: trust list version %d is not newer than the imported version %d; nothing changed", ErrConflict, t.Version(), prev.Version())
-	}
 	err = s.write(ctx, func(tx *Tx) error {
 		res = TrustImport{Version: t.Version()}
 		hall, _, err := metaValue(ctx, txQuerier{tx}, "hall_code")
 		if err != nil {
 			return err
+		}
+		// The version check runs in the transaction, so that two imports
+		// cannot both pass it. A damaged previous list counts as version 0:
+		// importing a good one is how it is repaired.
+		var prev *cert.TrustList
+		if stored, ok, err := metaValue(ctx, txQuerier{tx}, importedTrustKey); err != nil {
+			return err
+		} else if ok {
+			prev, _ = cert.ParseTrustList([]byte(stored))
+		}
+		if prev != nil && t.Version() <= prev.Version() {
+			return fmt.Errorf("%w: trust list version %d is not newer than the imported version %d; nothing changed", ErrConflict, t.Version(), prev.Version())
 		}
 		for _, k := range t.Keys() {
 			if k.Hall != hall {
@@ -274,6 +290,11 @@ func (s *Store) ImportTrustList(ctx context.Context, a Actor, t *cert.TrustList)
 				return err
 			}
 		}
+		// The list the hall will verify with must hold together: no key of
+		// this hall listed again under another hall's code.
+		if err := tx.checkCombinedTrust(hall, t); err != nil {
+			return err
+		}
 		if err := tx.setMeta(importedTrustKey, string(raw)); err != nil {
 			return err
 		}
@@ -304,4 +325,42 @@ func (s *Store) ExportTrustList(ctx context.Context) ([]byte, error) {
 	}
 	out.WriteByte('\n')
 	return out.Bytes(), nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// checkCombinedTrust builds the trust list this hall would verify with
+// after importing t, and refuses the import if it does not hold together.
+func (tx *Tx) checkCombinedTrust(hall string, t *cert.TrustList) error {
+	rows, err := tx.Query("SELECT public_key, valid_from, valid_until, status FROM signing_keys")
+	if err != nil {
+		return fmt.Errorf("store: import trust list: %w", err)
+	}
+	var keys []cert.TrustedKey
+	for rows.Next() {
+		var k cert.TrustedKey
+		var pub []byte
+		var from, until int64
+		if err := rows.Scan(&pub, &from, &until, &k.Status); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: import trust list: %w", err)
+		}
+		k.Hall, k.PublicKey, k.ValidFrom, k.ValidUntil = hall, pub, fromMS(from), fromMS(until)
+		keys = append(keys, k)
+	}
+	rows.Close()
+	for _, k := range t.Keys() {
+		if k.Hall != hall {
+			keys = append(keys, k)
+		}
+	}
+	if _, err := cert.NewTrustList(t.Version(), keys); err != nil {
+		return fmt.Errorf("%w: with this list the hall's trust list would not hold together (%v); nothing changed", ErrInvalid, err)
+	}
+	return nil
 }
