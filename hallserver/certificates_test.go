@@ -3,6 +3,8 @@ package hallserver
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"database/sql"
 	"encoding/base32"
 	"io"
@@ -69,8 +71,12 @@ func (h *testHall) page(t *testing.T, path, lang string) string {
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("GET %s: %d %s", path, res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "style-src 'sha256-") {
-		t.Errorf("page CSP %q", csp)
+	// The CSP allows exactly the page's own style block, by its hash.
+	style := body[strings.Index(body, "<style>")+len("<style>") : strings.Index(body, "</style>")]
+	sum := sha256.Sum256([]byte(style))
+	want := "style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, want) {
+		t.Errorf("page CSP %q, want %s", csp, want)
 	}
 	return body
 }

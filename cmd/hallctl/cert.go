@@ -39,16 +39,28 @@ func (f *fieldFlags) Set(v string) error {
 func (e env) certIssue(args []string) error {
 	var typ, title, holderName, holderID, out, expires *string
 	var validYears *int
+	var idStdin *bool
 	var fields fieldFlags
 	return e.hallDirCmd("cert issue", args, func(fs *flag.FlagSet) func() error {
 		typ, title = fs.String("type", "", ""), fs.String("title", "", "")
 		holderName, holderID = fs.String("holder-name", "", ""), fs.String("holder-id", "", "")
 		out, expires = fs.String("out", "", ""), fs.String("expires", "", "")
 		validYears = fs.Int("valid-years", -1, "")
+		idStdin = fs.Bool("holder-id-stdin", false, "")
 		fs.Var(&fields, "field", "")
 		return func() error {
+			if *idStdin {
+				if *holderID != "" {
+					return usageError{"cert issue: give --holder-id or --holder-id-stdin, not both"}
+				}
+				line, err := e.readPassword()
+				if err != nil {
+					return usageError{"--holder-id-stdin: no ID number on standard input"}
+				}
+				*holderID = strings.TrimSpace(line)
+			}
 			if *typ == "" || *holderName == "" || *holderID == "" || *out == "" {
-				return usageError{"cert issue needs --type, --holder-name, --holder-id and --out FILE.pdf"}
+				return usageError{"cert issue needs --type, --holder-name, --holder-id (or --holder-id-stdin, which keeps it out of the shell history) and --out FILE.pdf"}
 			}
 			if *expires != "" && *validYears >= 0 {
 				return usageError{"cert issue: give --expires or --valid-years, not both"}

@@ -45,7 +45,7 @@ Commands:
   audit verify    --data DIR [--json]
   calendar list   --data DIR [--json]                     holiday calendar years, official or provisional
   calendar import --data DIR FILE.json                    a year's State Council notice (see assets/holidays)
-  cert issue      --data DIR --type T --holder-name N --holder-id ID [--title T] [--field K=V]...
+  cert issue      --data DIR --type T --holder-name N (--holder-id ID | --holder-id-stdin) [--title T] [--field K=V]...
                   [--valid-years N | --expires YYYY-MM-DD] --out FILE.pdf   issue, sign, print; shows the QR text
   cert verify     (--data DIR | --trust FILE) CODE|-       check a certificate's QR text offline
   cert print      --data DIR --serial S --out FILE.pdf     print again (marked as a reprint, recorded)

@@ -102,6 +102,16 @@ var statsDimensionHeaders = map[string][2]string{
 // statsTotalLabel marks the CSV's last row, the whole range.
 const statsTotalLabel = "合计 total"
 
+// csvText keeps a name (a staff member's, a department's) from being read
+// as a formula by a spreadsheet: text starting with = + - @ gets a leading
+// apostrophe, which Excel and LibreOffice show as plain text.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 // writeStatsCSV writes the report as CSV for spreadsheets: UTF-8 with a
 // byte order mark (Excel on a Chinese Windows reads a CSV without one as
 // GBK and garbles it), CRLF line ends, one header row, one row per period
@@ -126,7 +136,7 @@ func writeStatsCSV(w io.Writer, s api.Stats) error {
 	record := func(period, start, end, key, name string, f api.StatsFigures) {
 		rec := []string{period, start, end}
 		if hasDim {
-			rec = append(rec, key, name)
+			rec = append(rec, csvText(key), csvText(name))
 		}
 		for _, c := range statsColumns {
 			rec = append(rec, c.cell(f))
