@@ -1,6 +1,7 @@
 package hallserver
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -169,6 +170,14 @@ var warningNames = map[workday.Warning]string{workday.NoWarning: "none", workday
 
 // applicationView is the wire form of an application, its clock read now.
 func (s *Server) applicationView(r *http.Request, app store.Application, now time.Time) (api.Application, error) {
+	return ApplicationView(r.Context(), s.st, s.calendar(r.Context()), app, now)
+}
+
+// ApplicationView is the wire form of an application with its
+// certificates and its clock read at now on the calendar cal, with the
+// hall's warning thresholds. The API and hallctl both show applications
+// this way.
+func ApplicationView(ctx context.Context, st *store.Store, cal *workday.Calendar, app store.Application, now time.Time) (api.Application, error) {
 	v := api.Application{Number: app.Number, Item: app.Item, ItemName: app.ItemName, ApplicantName: app.ApplicantName,
 		ApplicantMasked: app.ApplicantMasked, NoticeToken: app.QRToken, TicketID: app.TicketID, Window: app.Window, Instant: app.Instant,
 		AcceptedAt: app.AcceptedAt, AcceptedBy: app.AcceptedBy, Step: string(app.State.Step), StepName: app.State.Step.Name(),
@@ -178,28 +187,33 @@ func (s *Server) applicationView(r *http.Request, app store.Application, now tim
 		v.Events[i] = api.ApplicationEvent{Kind: string(ev.Kind), At: ev.At, Actor: ev.Actor, Step: string(ev.Step),
 			Suspend: string(ev.Suspend), Days: ev.Days, Outcome: string(ev.Outcome), Note: ev.Note}
 	}
-	certs, err := s.st.CertificatesOfApplication(r.Context(), app.Number)
+	certs, err := st.CertificatesOfApplication(ctx, app.Number)
 	if err != nil {
 		return v, err
 	}
-	if v.Certificates, err = s.certificateViews(r.Context(), certs); err != nil {
-		return v, err
+	v.Certificates = make([]api.Certificate, 0, len(certs))
+	for _, c := range certs {
+		cv, err := CertificateView(ctx, st, c)
+		if err != nil {
+			return v, err
+		}
+		v.Certificates = append(v.Certificates, cv)
 	}
-	settings, err := s.st.Settings(r.Context())
+	settings, err := st.Settings(ctx)
 	if err != nil {
 		return v, err
 	}
 	policy := settings.WarningPolicy()
-	st, err := application.Clock(s.calendar(r.Context()), application.ClockInput{Accepted: app.AcceptedAt, LegalDays: app.LegalDays,
+	clock, err := application.Clock(cal, application.ClockInput{Accepted: app.AcceptedAt, LegalDays: app.LegalDays,
 		PromisedDays: app.PromisedDays, Events: app.Events, State: app.State}, now, &policy)
 	if err != nil {
 		return v, err
 	}
-	v.Clock = api.Clock{Used: st.Used, LegalLimit: st.LegalLimit, PromisedLimit: st.PromisedLimit, LegalLeft: st.LegalLeft,
-		PromisedLeft: st.PromisedLeft, LegalDeadline: st.LegalDeadline.String(), PromisedDeadline: st.PromisedDeadline.String(),
-		Warning: warningNames[st.Warning], OverLegal: st.OverLegal, Provisional: st.Provisional}
-	if st.Stopped() {
-		v.Clock.Stopped = st.StopNote
+	v.Clock = api.Clock{Used: clock.Used, LegalLimit: clock.LegalLimit, PromisedLimit: clock.PromisedLimit, LegalLeft: clock.LegalLeft,
+		PromisedLeft: clock.PromisedLeft, LegalDeadline: clock.LegalDeadline.String(), PromisedDeadline: clock.PromisedDeadline.String(),
+		Warning: warningNames[clock.Warning], OverLegal: clock.OverLegal, Provisional: clock.Provisional}
+	if clock.Stopped() {
+		v.Clock.Stopped = clock.StopNote
 		if v.Clock.Stopped == "" {
 			v.Clock.Stopped = string(app.State.Status)
 		}

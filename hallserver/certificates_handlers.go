@@ -172,7 +172,12 @@ func (s *Server) certificateViews(ctx context.Context, certs []store.Certificate
 
 // certificateView is the wire form of a certificate.
 func (s *Server) certificateView(ctx context.Context, c store.Certificate) (api.Certificate, error) {
-	qr, err := s.st.QRText(ctx, c)
+	return CertificateView(ctx, s.st, c)
+}
+
+// CertificateView is the wire form of a certificate, with its QR text.
+func CertificateView(ctx context.Context, st *store.Store, c store.Certificate) (api.Certificate, error) {
+	qr, err := st.QRText(ctx, c)
 	if err != nil {
 		return api.Certificate{}, err
 	}

@@ -45,6 +45,13 @@ Commands:
   audit verify    --data DIR [--json]
   calendar list   --data DIR [--json]                     holiday calendar years, official or provisional
   calendar import --data DIR FILE.json                    a year's State Council notice (see assets/holidays)
+  application accept --data DIR --item CODE --applicant-name N (--applicant-id ID | --applicant-id-stdin) [--ticket ID] [--window N]
+  application event NUMBER --data DIR --kind K [--step S] [--suspend S] [--days N] [--outcome O] [--note T] [--field K=V]...
+                  kinds: advance (--step review|decide|make|deliver; make takes the certificate's --field values),
+                  request_materials, materials_received, suspend, resume, extend, complete
+  application show NUMBER --data DIR [--json]              with its working-day clock
+  application find --data DIR (--applicant-id ID | --notice QR-TEXT) [--json]
+  application number-format --data DIR FORMAT              e.g. '{hall}-{date}-{seq:5}'
   cert issue      --data DIR --type T --holder-name N (--holder-id ID | --holder-id-stdin) [--title T] [--field K=V]...
                   [--valid-years N | --expires YYYY-MM-DD] --out FILE.pdf   issue, sign, print; shows the QR text
   cert verify     (--data DIR | --trust FILE) CODE|-       check a certificate's QR text offline
@@ -126,6 +133,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return usageError{fmt.Sprintf("calendar %q: use import or list", sub)}
 	case "cert":
 		return e.cert(sub, args[2:])
+	case "application":
+		return e.application(sub, args[2:])
 	case "stats":
 		return e.stats(sub, args[2:])
 	case "audit":

@@ -457,3 +457,23 @@ func (tx *Tx) revokeApplicationCertificates(a Actor, app Application, ev applica
 	}
 	return nil
 }
+
+// SetApplicationNumberFormat sets how new application numbers are made
+// (see FormatApplicationNumber); numbers already given keep their form.
+// Audited.
+func (s *Store) SetApplicationNumberFormat(ctx context.Context, a Actor, format string) error {
+	if _, err := FormatApplicationNumber(format, "520000-ZWFW", "2026-01-01", 1); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *Tx) error {
+		old, _, err := metaValue(ctx, txQuerier{tx}, "application_number_format")
+		if err != nil {
+			return err
+		}
+		if err := tx.setMeta("application_number_format", format); err != nil {
+			return err
+		}
+		return tx.Audit(a, "application.number_format", "hall", "application_number_format",
+			map[string]any{"format": old}, map[string]any{"format": format})
+	})
+}
