@@ -76,6 +76,10 @@ var matrixCalls = map[string]matrixCall{
 	"GET /api/v1/kiosks":                      {},
 	"POST /api/v1/kiosks/enrollment-codes":    {body: fixedBody(`{"kiosk":"K99"}`)},
 	"POST /api/v1/kiosks/enroll":              {body: fixedBody(`{"code":"0000-0000-0000"}`)},
+	"POST /api/v1/kiosks/heartbeat":           {body: fixedBody(`{"app_version":"matrix","devices":[{"device":"printer","state":"ok"}]}`)},
+	"POST /api/v1/kiosks/help":                {},
+	"GET /api/v1/kiosks/help":                 {},
+	"POST /api/v1/kiosks/help/{id}/answer":    {}, // {id} is the fixture's ticket id, 1: the help call the kiosk opened
 	"GET /api/v1/audit/verify":                {},
 	// A new application on every call.
 	"POST /api/v1/applications":         {body: fixedBody(matrixApplication)},

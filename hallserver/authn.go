@@ -308,18 +308,6 @@ func (s *Server) enrollKiosk(w http.ResponseWriter, r *http.Request, _ auth.Prin
 	writeJSON(w, http.StatusCreated, api.Enrollment{Kiosk: k.Name, Token: token})
 }
 
-func (s *Server) listKiosks(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
-	ks, err := s.st.Kiosks(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if ks == nil {
-		ks = []store.Kiosk{}
-	}
-	writeJSON(w, http.StatusOK, ks)
-}
-
 // kioskCacheTTL is how long a kiosk's device token is trusted without a
 // database read. Kiosks send many requests; a token replaced by a
 // re-enrollment stops working within this time.

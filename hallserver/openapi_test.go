@@ -330,7 +330,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	t.Run("event stream documents every event type", func(t *testing.T) {
 		op := ops["GET /api/v1/events"]
 		types := []string{store.EventTicketCalled, store.EventTicketRecalled, store.EventTicketChanged,
-			store.EventWindowChanged, store.EventSettingsChanged, "queue.changed", "reset"}
+			store.EventWindowChanged, store.EventSettingsChanged, store.EventKioskHelp, "queue.changed", "reset"}
 		for _, typ := range types {
 			if !strings.Contains(op.Description, "`"+typ+"`") {
 				t.Errorf("description does not document event %s", typ)

@@ -35,6 +35,7 @@ var (
 	admins     = []auth.Role{auth.Admin}
 	kioskAdmin = []auth.Role{auth.Admin, auth.Technician}
 	kioskWatch = []auth.Role{auth.Admin, auth.Technician, auth.Supervisor}
+	kiosk      = []auth.Role{auth.Kiosk}
 )
 
 // routeTable is the whole API. The OpenAPI document and the auth matrix
@@ -86,6 +87,10 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/kiosks", kioskWatch, s.listKiosks},
 		{"POST", "/api/v1/kiosks/enrollment-codes", kioskAdmin, s.createEnrollmentCode},
 		{"POST", "/api/v1/kiosks/enroll", public, s.enrollKiosk},
+		{"POST", "/api/v1/kiosks/heartbeat", kiosk, s.kioskHeartbeat},
+		{"POST", "/api/v1/kiosks/help", kiosk, s.callHelp},
+		{"GET", "/api/v1/kiosks/help", supervisor, s.listHelpCalls},
+		{"POST", "/api/v1/kiosks/help/{id}/answer", supervisor, s.answerHelpCall},
 
 		{"GET", "/api/v1/audit/verify", supervisor, s.verifyAudit},
 

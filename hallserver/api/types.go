@@ -262,15 +262,6 @@ type Me struct {
 	Kiosk       string `json:"kiosk,omitempty"`
 }
 
-// Kiosk is an enrolled self-service kiosk.
-type Kiosk struct {
-	ID         int64     `json:"id"`
-	Name       string    `json:"name"`
-	EnrolledAt time.Time `json:"enrolled_at"`
-	LastSeen   time.Time `json:"last_seen"`
-	Disabled   bool      `json:"disabled"`
-}
-
 // EnrollmentCodeRequest is the body of POST /kiosks/enrollment-codes.
 type EnrollmentCodeRequest struct {
 	Kiosk string `json:"kiosk"`
@@ -306,7 +297,7 @@ type AuditVerdict struct {
 
 // Event is a live event from /events. Type is the SSE event name; the
 // fields are those of the store's events (ticket.*, window.changed,
-// settings.changed) or of queue.changed (Queue, Waiting).
+// settings.changed, kiosk.help) or of queue.changed (Queue, Waiting).
 type Event struct {
 	ID         uint64    `json:"-"`
 	Type       string    `json:"type"`
@@ -319,6 +310,7 @@ type Event struct {
 	FromQueue  string    `json:"from_queue,omitempty"`
 	FromWindow string    `json:"from_window,omitempty"`
 	Waiting    int       `json:"waiting,omitempty"`
+	Kiosk      string    `json:"kiosk,omitempty"` // kiosk.help: the kiosk that called
 }
 
 // AcceptApplicationRequest is the body of POST /applications.

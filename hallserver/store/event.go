@@ -16,4 +16,5 @@ const (
 	EventTicketChanged   = "ticket.changed" // any other transition: start, finish, no-show, transfer, hold, cancel
 	EventWindowChanged   = "window.changed" // opened or closed
 	EventSettingsChanged = "settings.changed"
+	EventKioskHelp       = "kiosk.help" // a kiosk called for staff help (state open), or the call was answered
 )

@@ -93,21 +93,24 @@ func (s *Store) KioskByToken(ctx context.Context, tokenHash string) (Kiosk, erro
 	return k, nil
 }
 
-// Kiosks lists the enrolled kiosks.
+// Kiosks lists the enrolled kiosks with their health (see Heartbeat).
 func (s *Store) Kiosks(ctx context.Context) ([]Kiosk, error) {
-	rows, err := s.query(ctx, "SELECT id, name, enrolled_at, last_seen, disabled FROM kiosks ORDER BY name")
+	rows, err := s.query(ctx, "SELECT id, name, enrolled_at, last_seen, disabled, app_version, devices FROM kiosks ORDER BY name")
 	if err != nil {
 		return nil, fmt.Errorf("store: kiosks: %w", err)
 	}
 	defer rows.Close()
 	var out []Kiosk
+	now := s.Now()
 	for rows.Next() {
 		var k Kiosk
 		var enrolled, seen int64
-		if err := rows.Scan(&k.ID, &k.Name, &enrolled, &seen, &k.Disabled); err != nil {
+		var devices string
+		if err := rows.Scan(&k.ID, &k.Name, &enrolled, &seen, &k.Disabled, &k.AppVersion, &devices); err != nil {
 			return nil, fmt.Errorf("store: kiosks: %w", err)
 		}
 		k.EnrolledAt, k.LastSeen = fromMS(enrolled), fromMS(seen)
+		addHealth(&k, devices, now)
 		out = append(out, k)
 	}
 	return out, rows.Err()

@@ -355,4 +355,21 @@ CREATE TABLE rating_followups (
 );
 CREATE INDEX rating_followups_open ON rating_followups(opened_at) WHERE resolved_at = 0;
 `},
+	{5, "kiosk health and help calls", `
+-- What a kiosk reported in its last heartbeat (kiosks.last_seen is when).
+ALTER TABLE kiosks ADD COLUMN app_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE kiosks ADD COLUMN devices TEXT NOT NULL DEFAULT '[]'; -- JSON array of {device, state, problem}
+
+-- Calls for staff help from a kiosk (一键呼叫); open until answered.
+CREATE TABLE help_calls (
+	id          INTEGER PRIMARY KEY,
+	kiosk_id    INTEGER NOT NULL REFERENCES kiosks(id),
+	called_at   INTEGER NOT NULL,
+	last_call   INTEGER NOT NULL, -- the latest press while open
+	presses     INTEGER NOT NULL DEFAULT 1,
+	answered_at INTEGER NOT NULL DEFAULT 0,
+	answered_by TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX help_calls_open ON help_calls(kiosk_id) WHERE answered_at = 0;
+`},
 }
