@@ -39,6 +39,11 @@ func HashPassword(pw string) (string, error) {
 	if utf8.RuneCountInString(pw) < MinPasswordLength {
 		return "", ErrWeakPassword
 	}
+	return hashArgon2id(pw)
+}
+
+// hashArgon2id is the PHC string of pw's argon2id hash with a fresh salt.
+func hashArgon2id(pw string) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: salt: %w", err)
