@@ -372,7 +372,7 @@ func (e env) certSetURL(args []string) error {
 	if err := st.SetCertificateURL(e.ctx, actor(), fs.Arg(0)); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificates issued from now on point to %s/C/…\n", strings.TrimRight(fs.Arg(0), "/"))
+	fmt.Fprintf(e.stdout, "certificates printed from now on point to %s/C/… (keep the old address answering for paper already out)\n", strings.TrimRight(fs.Arg(0), "/"))
 	return nil
 }
 

@@ -213,8 +213,11 @@ const certificateURLKey = "certificate_url_base"
 
 // SetCertificateURL sets the address printed in certificate QR codes, e.g.
 // https://zwfw.example.gov.cn: the hall server (or a proxy to it) must
-// answer GET <base>/C/<code> there. Certificates already issued keep the
-// address they were issued with. Audited.
+// answer GET <base>/C/<code> there. The address is not signed: every
+// print from now on (reprints of older certificates too) carries the new
+// one, and codes already on paper keep theirs, so the old address should
+// keep answering (verification works from the signed part whatever the
+// address). Audited.
 func (s *Store) SetCertificateURL(ctx context.Context, a Actor, base string) error {
 	base = strings.TrimRight(strings.TrimSpace(base), "/")
 	lower := strings.ToLower(base)
