@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"onestop/devices/a4"
+	hall "onestop/hallserver/queue"
 )
 
 // a4Test prints the A4 test page through CUPS or into a folder.
@@ -28,7 +29,7 @@ func (e env) a4Test(args []string) error {
 		return usageError{"a4 test needs either --queue Q (a CUPS printer, see lpstat -p) or --dir D (a folder for PDFs)"}
 	}
 	host, _ := os.Hostname()
-	pdf, err := testPage(host, target, time.Now())
+	pdf, err := a4.TestPage(host, target, time.Now().In(hall.Location))
 	if err != nil {
 		return err
 	}

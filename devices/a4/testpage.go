@@ -1,4 +1,4 @@
-package main
+package a4
 
 import (
 	"bytes"
@@ -11,20 +11,21 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"onestop/assets"
-	"onestop/hallserver/queue"
 )
 
-// testPage makes the A4 test page a technician prints to check a printer:
-// Chinese and Latin text, digits, a QR code, alignment marks at the
-// margins, and when and where it was printed.
-func testPage(host, target string, now time.Time) ([]byte, error) {
+// TestPage makes the A4 test page a technician prints to check a printer
+// (devicectl a4 test, the kiosk's technician screen): Chinese and Latin
+// text, digits, a QR code, alignment marks at the margins, and when
+// (now, in its location: pass the hall's) and where it was printed: the
+// host and the printer (target).
+func TestPage(host, target string, now time.Time) ([]byte, error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetTitle("OneStop 打印测试页 / test page", true)
-	pdf.SetCreator("OneStop devicectl", true)
+	pdf.SetCreator("OneStop", true)
 	pdf.AddUTF8FontFromBytes("wqy", "", assets.Font())
 	pdf.SetFont("wqy", "", 12)
 	if err := pdf.Error(); err != nil {
-		return nil, fmt.Errorf("test page font: %w", err)
+		return nil, fmt.Errorf("a4: test page font: %w", err)
 	}
 	pdf.AddPage()
 	w, h := pdf.GetPageSize()
@@ -43,7 +44,7 @@ func testPage(host, target string, now time.Time) ([]byte, error) {
 	pdf.Ln(10)
 	pdf.SetFont("wqy", "", 12)
 	lines := []string{
-		"时间 / Time: " + now.In(queue.Location).Format("2006-01-02 15:04:05 (MST)"),
+		"时间 / Time: " + now.Format("2006-01-02 15:04:05 (MST)"),
 		"打印机 / Printer: " + target,
 		"主机 / Host: " + host,
 		"中文：请 A001 号到 3 号窗口办理。身份证号 11010519491231002X。",
@@ -57,20 +58,20 @@ func testPage(host, target string, now time.Time) ([]byte, error) {
 	}
 	code, err := qr.Encode("ONESTOP-TEST-PAGE "+now.UTC().Format(time.RFC3339), qr.M, qr.Auto)
 	if err != nil {
-		return nil, fmt.Errorf("test page QR: %w", err)
+		return nil, fmt.Errorf("a4: test page QR: %w", err)
 	}
 	if code, err = barcode.Scale(code, 300, 300); err != nil {
-		return nil, fmt.Errorf("test page QR: %w", err)
+		return nil, fmt.Errorf("a4: test page QR: %w", err)
 	}
 	var img bytes.Buffer
 	if err := png.Encode(&img, code); err != nil {
-		return nil, fmt.Errorf("test page QR: %w", err)
+		return nil, fmt.Errorf("a4: test page QR: %w", err)
 	}
 	pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, &img)
 	pdf.ImageOptions("qr", w/2-25, 150, 50, 50, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 	var out bytes.Buffer
 	if err := pdf.Output(&out); err != nil {
-		return nil, fmt.Errorf("test page: %w", err)
+		return nil, fmt.Errorf("a4: test page: %w", err)
 	}
 	return out.Bytes(), nil
 }

@@ -1,4 +1,4 @@
-package main
+package a4
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 // TestTestPageRenders makes the test page and, where poppler-utils is
 // installed, turns it into a PNG that a person (or the test) can look at.
 func TestTestPageRenders(t *testing.T) {
-	pdf, err := testPage("kiosk-01", "folder /tmp/x", time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
+	pdf, err := TestPage("kiosk-01", "folder /tmp/x", time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
