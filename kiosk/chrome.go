@@ -95,7 +95,7 @@ func (k *Kiosk) header() fyne.CanvasObject {
 		k.bigButton(k.T(mode), theme.ZoomInIcon(), false, func() { k.setElderly(!k.elderly) }),
 		k.target(k.helpButton()),
 	)
-	title := k.text(name, k.theme.sizes.SubHeading, true, colOnPrimary)
+	title := k.techEntry(k.text(name, k.theme.sizes.SubHeading, true, colOnPrimary)) // tapped 5 times: technician mode
 	bg := canvas.NewRectangle(colPrimary)
 	bar := container.NewBorder(nil, nil, container.NewPadded(title), buttons)
 	return container.NewStack(bg, container.NewPadded(bar))
@@ -157,6 +157,10 @@ type banner struct {
 	bg    *canvas.Rectangle
 	label *widget.Label
 	box   *fyne.Container
+	// relayout lays the window out again when the banner appears or
+	// goes: its parent does not notice by itself, and the banner would
+	// be drawn over the header.
+	relayout func()
 }
 
 func newBanner() *banner {
@@ -181,14 +185,22 @@ func (b *banner) show(msg string, kind bannerKind) {
 		b.bg.FillColor = color.NRGBA{0xE8, 0xF0, 0xFA, 0xFF}
 	}
 	b.label.SetText(msg)
+	shown := b.box.Visible()
 	b.box.Show()
 	b.box.Refresh()
+	if !shown && b.relayout != nil {
+		b.relayout()
+	}
 }
 
 // hide clears the banner.
 func (b *banner) hide() {
 	b.label.SetText("")
+	shown := b.box.Visible()
 	b.box.Hide()
+	if shown && b.relayout != nil {
+		b.relayout()
+	}
 }
 
 // Text is the banner's message ("" when hidden).

@@ -146,6 +146,7 @@ func New(a fyne.App, opts Options) (*Kiosk, error) {
 	k.body = container.NewStack()
 	k.cat = k.loadCachedCatalogue()
 	k.root = container.New(layout.NewStackLayout())
+	k.banner.relayout = k.root.Refresh
 	k.show(page{"home", k.homeScreen})
 	k.win.SetContent(k.root)
 	k.startWatching()
