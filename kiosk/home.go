@@ -12,6 +12,7 @@ import (
 // the hall server are disabled while it is away, with a panel saying
 // what still works and what to do.
 func (k *Kiosk) homeScreen() fyne.CanvasObject {
+	k.onScan = k.homeScanned // a slip's QR code: rate that visit (rate.go)
 	hall := k.hallInfo.Name
 	if hall == "" {
 		hall = k.T("app.title")
