@@ -175,7 +175,8 @@ func (f *certsFlow) certTile(c api.Certificate) fyne.CanvasObject {
 		if k.dev.Pages == nil {
 			b.Disable()
 		}
-		action = container.NewCenter(k.target(b))
+		t := k.theme.sizes.Target
+		action = container.NewCenter(container.New(&minSize{fyne.NewSize(t*2.2, t)}, b))
 	}
 	tone := toneNeutral
 	if !printable {

@@ -186,21 +186,31 @@ func (f *certsFlow) printingScreen() fyne.CanvasObject {
 // stageKeys are the stages' words.
 var stageKeys = map[printStage]string{stageCheck: "certs.stage_check", stageFetch: "certs.stage_fetch", stageSend: "certs.stage_print"}
 
-// doneScreen says the certificate is printed, where to take it, and that
-// it is a copy when it is one.
+// doneScreen says the certificate is printed and, large, where to take
+// it — with an arrow down to the printer — and that it is a copy when it
+// is one.
 func (f *certsFlow) doneScreen() fyne.CanvasObject {
 	k := f.k
 	p := &f.print
-	var body []fyne.CanvasObject
-	body = append(body, k.text(k.certTitle(p.cert), k.theme.sizes.SubHeading, true, colText), k.plain(k.T("certs.done_body")))
+	s := k.theme.sizes.Target * 1.5
+	icon := container.NewCenter(container.New(&minSize{fyne.NewSize(s, s)},
+		widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))))
+	title := k.text(k.T("certs.done"), k.theme.sizes.Heading, true, colSuccess)
+	title.Alignment = fyne.TextAlignCenter
+	what := k.text(k.certTitle(p.cert), k.theme.sizes.SubHeading, false, colText)
+	what.Alignment = fyne.TextAlignCenter
+	take := widget.NewRichText(&widget.TextSegment{Text: k.T("certs.done_body"), Style: widget.RichTextStyle{
+		Alignment: fyne.TextAlignCenter, SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}})
+	take.Wrapping = k.plain("").Wrapping
+	parts := []fyne.CanvasObject{icon, title, what, take}
 	if p.copyNo > 1 {
-		copyLine := k.plain(k.T("certs.done_copy", map[string]any{"Copy": p.copyNo}))
-		copyLine.TextStyle.Bold = true
-		body = append(body, copyLine)
+		parts = append(parts, k.lookupPanel(toneWarn, k.T("certs.done_copy", map[string]any{"Copy": p.copyNo})))
 	}
-	done := k.lookupPanel(toneGood, k.T("certs.done"), body...)
+	down := container.NewCenter(container.New(&minSize{fyne.NewSize(s, s)},
+		widget.NewIcon(theme.NewPrimaryThemedResource(theme.MoveDownIcon()))))
 	again := k.bigButton(k.T("certs.print_another"), theme.DocumentPrintIcon(), false, f.backToList)
-	return container.NewVScroll(container.NewPadded(container.NewVBox(k.heading(k.T("certs.title")), done, container.NewCenter(again))))
+	parts = append(parts, down, container.NewCenter(again))
+	return container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
 }
 
 // failedScreen says the certificate was not printed, why in plain words,
