@@ -49,10 +49,11 @@ func (f *lookupFlow) resultScreen() fyne.CanvasObject {
 	}
 	meta := k.plain(who)
 	now := container.NewGridWithColumns(2, f.statusPanel(a), f.clockPanel(a))
-	parts := []fyne.CanvasObject{title, meta, f.stepBar(a), now, f.limitTiles(a)}
+	parts := []fyne.CanvasObject{title, meta, f.stepBar(a), now}
 	if c := f.certsPanel(a); c != nil {
-		parts = append(parts, c)
+		parts = append(parts, c) // before the limits: it is what to do next
 	}
+	parts = append(parts, f.limitTiles(a))
 	return container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
 }
 
