@@ -260,7 +260,7 @@ func (k *Kiosk) guideItemScreen(st *guideItemState) fyne.CanvasObject {
 		k.guideTitle(k.T("guide.steps")),
 		k.guideText(strings.Join(it.Steps, "  →  "), theme.SizeNameText, true, widget.MediumImportance),
 		k.guideTitle(k.T("guide.basis")),
-		k.guideText(orDash(it.LegalBasis), theme.SizeNameText, false, widget.MediumImportance),
+		k.guideText(guideOrDash(it.LegalBasis), theme.SizeNameText, false, widget.MediumImportance),
 	)
 	return container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
 }
@@ -316,7 +316,7 @@ func (k *Kiosk) guideConditions(it catalogue.Item) fyne.CanvasObject {
 	}
 	box := container.NewVBox()
 	for i, cond := range it.Conditions {
-		box.Add(k.guideText(numbered(i, cond), theme.SizeNameText, false, widget.MediumImportance))
+		box.Add(k.guideText(guideNumbered(i, cond), theme.SizeNameText, false, widget.MediumImportance))
 	}
 	return k.guidePanel(box)
 }
@@ -332,7 +332,7 @@ func (k *Kiosk) guideMaterials(it catalogue.Item) fyne.CanvasObject {
 		if i > 0 {
 			box.Add(widget.NewSeparator())
 		}
-		box.Add(k.guideText(numbered(i, m.Name), theme.SizeNameText, true, widget.MediumImportance))
+		box.Add(k.guideText(guideNumbered(i, m.Name), theme.SizeNameText, true, widget.MediumImportance))
 		box.Add(k.materialDetail(m))
 	}
 	return k.guidePanel(box)
@@ -363,13 +363,13 @@ func (k *Kiosk) materialForm(m catalogue.Material) string {
 	return form + k.T("guide.material_sep") + k.T("guide.material_copies", map[string]int{"N": copies})
 }
 
-// numbered is "1. text" for the i-th (0-based) entry of a list.
-func numbered(i int, s string) string {
+// guideNumbered is "1. text" for the i-th (0-based) entry of a list.
+func guideNumbered(i int, s string) string {
 	return strconv.Itoa(i+1) + ". " + s
 }
 
-// orDash is s, or a dash for nothing.
-func orDash(s string) string {
+// guideOrDash is s, or a dash for nothing.
+func guideOrDash(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "—"
 	}

@@ -67,7 +67,7 @@ func (k *Kiosk) slipColumns() int {
 // printer's word wrap keeps (it drops leading ASCII spaces).
 func (k *Kiosk) checklist(it catalogue.Item, cols int) (title string, lines []string) {
 	add := func(prefix, text string) {
-		lines = append(lines, hang(prefix, text, cols)...)
+		lines = append(lines, checklistHang(prefix, text, cols)...)
 	}
 	name := it.Name
 	if k.lang == English && it.NameEn != "" {
@@ -85,7 +85,7 @@ func (k *Kiosk) checklist(it catalogue.Item, cols int) (title string, lines []st
 		value += k.T("guide.slip_paren", map[string]string{"Text": sub})
 	}
 	add(k.T("guide.slip_time"), value)
-	add(k.T("guide.slip_fees"), orDash(it.Fees))
+	add(k.T("guide.slip_fees"), guideOrDash(it.Fees))
 	if s := it.Certificate; s != nil {
 		add(k.T("guide.slip_cert"), k.catName(s.Title, s.TitleEn))
 	}
@@ -95,12 +95,12 @@ func (k *Kiosk) checklist(it catalogue.Item, cols int) (title string, lines []st
 		add("", k.T("guide.conditions_none"))
 	}
 	for i, c := range it.Conditions {
-		add(numbered(i, ""), c)
+		add(guideNumbered(i, ""), c)
 	}
 	lines = append(lines, "")
 	add("", k.T("guide.slip_materials", map[string]int{"N": len(it.Materials)}))
 	for i, m := range it.Materials {
-		add("□ "+numbered(i, ""), m.Name)
+		add("□ "+guideNumbered(i, ""), m.Name)
 		note := k.materialForm(m)
 		if m.Note != "" {
 			note += k.T("guide.material_sep") + m.Note
@@ -109,7 +109,7 @@ func (k *Kiosk) checklist(it catalogue.Item, cols int) (title string, lines []st
 	}
 	lines = append(lines, "")
 	add(k.T("guide.slip_steps"), strings.Join(it.Steps, "→"))
-	add(k.T("guide.slip_basis"), orDash(it.LegalBasis))
+	add(k.T("guide.slip_basis"), guideOrDash(it.LegalBasis))
 	lines = append(lines, "")
 	if k.hallInfo.Name != "" {
 		add("", k.hallInfo.Name)
@@ -119,9 +119,9 @@ func (k *Kiosk) checklist(it catalogue.Item, cols int) (title string, lines []st
 	return k.T("guide.slip_title"), lines
 }
 
-// hang wraps prefix+text to cols columns, indenting the continued lines
-// by the prefix's width in ideographic spaces (two columns each).
-func hang(prefix, text string, cols int) []string {
+// checklistHang wraps prefix+text to cols columns, indenting the continued
+// lines by the prefix's width in ideographic spaces (two columns each).
+func checklistHang(prefix, text string, cols int) []string {
 	pw := escpos.TextWidth(prefix)
 	indent := strings.Repeat("　", (pw+1)/2)
 	width := max(cols-2*((pw+1)/2), cols/2)

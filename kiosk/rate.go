@@ -123,17 +123,17 @@ func parseRateScan(text string) (rateScan, bool) {
 	s = strings.TrimRight(s, "/")
 	if i := strings.LastIndex(s, "/t/"); i >= 0 {
 		tok := s[i+len("/t/"):]
-		return rateScan{ticket: tok}, isToken(tok)
+		return rateScan{ticket: tok}, isRateToken(tok)
 	}
 	if i := strings.LastIndex(s, "/"); i >= 0 {
-		return rateScan{notice: s}, strings.Contains(s, "://") && isToken(s[i+1:])
+		return rateScan{notice: s}, strings.Contains(s, "://") && isRateToken(s[i+1:])
 	}
-	return rateScan{bare: s}, isToken(s)
+	return rateScan{bare: s}, isRateToken(s)
 }
 
-// isToken reports whether s can be a ticket's or notice's token: 8 to 64
+// isRateToken reports whether s can be a ticket's or notice's token: 8 to 64
 // letters, digits, dashes or underscores.
-func isToken(s string) bool {
+func isRateToken(s string) bool {
 	if len(s) < 8 || len(s) > 64 {
 		return false
 	}

@@ -68,18 +68,18 @@ func drawFace(n int, fill color.NRGBA, mood float64) image.Image {
 	for y := 0; y < n; y++ {
 		for x := 0; x < n; x++ {
 			px, py := float64(x)+0.5, float64(y)+0.5
-			disc := coverage(r - math.Hypot(px-cx, py-cy))
+			disc := faceCoverage(r - math.Hypot(px-cx, py-cy))
 			if disc == 0 {
 				continue
 			}
 			feature := max(
-				coverage(eyeR-math.Hypot(px-(cx-eyeDX), py-eyeY)),
-				coverage(eyeR-math.Hypot(px-(cx+eyeDX), py-eyeY)),
+				faceCoverage(eyeR-math.Hypot(px-(cx-eyeDX), py-eyeY)),
+				faceCoverage(eyeR-math.Hypot(px-(cx+eyeDX), py-eyeY)),
 			)
 			if math.Abs(py-my) < math.Abs(bend)+thick+2 && math.Abs(px-cx) < mw+thick+2 {
-				feature = max(feature, coverage(thick-distToPolyline(px, py, mouth)))
+				feature = max(feature, faceCoverage(thick-faceDistance(px, py, mouth)))
 			}
-			c := mix(fill, white, feature)
+			c := faceMix(fill, white, feature)
 			c.A = uint8(math.Round(255 * disc))
 			img.SetNRGBA(x, y, c)
 		}
@@ -87,13 +87,13 @@ func drawFace(n int, fill color.NRGBA, mood float64) image.Image {
 	return img
 }
 
-// coverage turns a signed distance (positive inside) into how much of a
+// faceCoverage turns a signed distance (positive inside) into how much of a
 // pixel a shape covers.
-func coverage(d float64) float64 { return math.Max(0, math.Min(1, d+0.5)) }
+func faceCoverage(d float64) float64 { return math.Max(0, math.Min(1, d+0.5)) }
 
-// distToPolyline is the distance from (x, y) to the nearest point of the
+// faceDistance is the distance from (x, y) to the nearest point of the
 // polyline.
-func distToPolyline(x, y float64, pts [][2]float64) float64 {
+func faceDistance(x, y float64, pts [][2]float64) float64 {
 	best := math.Inf(1)
 	for i := 1; i < len(pts); i++ {
 		ax, ay, bx, by := pts[i-1][0], pts[i-1][1], pts[i][0], pts[i][1]
@@ -105,8 +105,8 @@ func distToPolyline(x, y float64, pts [][2]float64) float64 {
 	return best
 }
 
-// mix blends a towards b by f (0–1).
-func mix(a, b color.NRGBA, f float64) color.NRGBA {
+// faceMix blends a towards b by f (0–1).
+func faceMix(a, b color.NRGBA, f float64) color.NRGBA {
 	m := func(p, q uint8) uint8 { return uint8(math.Round(float64(p) + (float64(q)-float64(p))*f)) }
 	return color.NRGBA{m(a.R, b.R), m(a.G, b.G), m(a.B, b.B), 0xFF}
 }

@@ -255,6 +255,14 @@ func TestRateNotReady(t *testing.T) {
 	if r.screen() != "home" {
 		t.Errorf("screen %q, want home", r.screen())
 	}
+
+	// With the hall server away, a slip scanned on the home screen is
+	// told that rating has to wait.
+	r.hall.Stop()
+	r.k.ProbeNow()
+	r.waitFor("the kiosk to notice", func() bool { return !r.k.Online() })
+	r.scan(r.slipURL(next.Token))
+	r.waitRateBanner("暂时连不上大厅服务器，现在不能评价")
 }
 
 // TestRateRefusals: the hall server's refusals, as it words them, read
