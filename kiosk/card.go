@@ -10,6 +10,7 @@ import (
 // session (greeting by masked name) and goes to the screen waiting for
 // it; a card taken away ends the session and wipes what it showed.
 func (k *Kiosk) cardEvent(ev idcard.Event) {
+	k.tech.noteCard(ev) // the reader's health, for the heartbeat
 	switch ev.Kind {
 	case idcard.EventPlaced:
 		k.touch()
@@ -21,6 +22,9 @@ func (k *Kiosk) cardEvent(ev idcard.Event) {
 		k.session.Card = &card
 		if k.onCard != nil {
 			k.onCard(card)
+		}
+		if k.session.Card == nil {
+			return // the screen took it as a test read (technician mode): no greeting
 		}
 		k.banner.show(k.T("card.greeting", map[string]string{"Name": idcard.MaskName(card.Name + card.NameEn)}), bannerSuccess)
 	case idcard.EventRemoved:

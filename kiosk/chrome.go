@@ -95,7 +95,7 @@ func (k *Kiosk) header() fyne.CanvasObject {
 		k.bigButton(k.T(mode), theme.ZoomInIcon(), false, func() { k.setElderly(!k.elderly) }),
 		k.target(k.helpButton()),
 	)
-	title := k.text(name, k.theme.sizes.SubHeading, true, colOnPrimary)
+	title := k.techEntry(k.text(name, k.theme.sizes.SubHeading, true, colOnPrimary)) // tapped 5 times: technician mode
 	bg := canvas.NewRectangle(colPrimary)
 	bar := container.NewBorder(nil, nil, container.NewPadded(title), buttons)
 	return container.NewStack(bg, container.NewPadded(bar))

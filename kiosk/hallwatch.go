@@ -36,13 +36,16 @@ func (k *Kiosk) probeHall() {
 // or after an outage, the catalogue) and updates the screen if it came or
 // went. It reports whether the server answered.
 func (k *Kiosk) probeOnce() bool {
-	if k.hall == nil {
+	k.mu.Lock()
+	hall := k.hall // the technician screen may set it (under the UI lock)
+	k.mu.Unlock()
+	if hall == nil {
 		k.do(func() { k.setOnline(false) })
 		return false
 	}
 	ctx, cancel := context.WithTimeout(k.ctx, 5*time.Second)
 	defer cancel()
-	info, err := k.hall.Hall(ctx)
+	info, err := hall.Hall(ctx)
 	if err != nil {
 		k.do(func() { k.setOnline(false) })
 		return false
@@ -52,7 +55,7 @@ func (k *Kiosk) probeOnce() bool {
 	needCatalogue := !k.online || k.cat == nil
 	k.mu.Unlock()
 	if needCatalogue {
-		if c, err := k.hall.Catalogue(ctx); err == nil {
+		if c, err := hall.Catalogue(ctx); err == nil {
 			cat = c
 			k.saveCachedCatalogue(c)
 		}

@@ -53,6 +53,20 @@ type Options struct {
 	// ProbeEvery is how often the kiosk checks the hall server is there
 	// (10 s when 0; 2 s while it is not).
 	ProbeEvery time.Duration
+	// ConfigPath is where the technician screen saves the configuration;
+	// empty: its changes last until the kiosk stops.
+	ConfigPath string
+	// Connect makes the hall server client once the technician screen has
+	// enrolled the kiosk; nil: a *client.Client with the device token.
+	Connect func(serverURL, token string) (Hall, error)
+	// Restart, when set, restarts the kiosk program so that new device
+	// settings take effect; the technician screen offers it after saving.
+	Restart func()
+	// Version is the kiosk software's version, sent with the heartbeat.
+	Version string
+	// HeartbeatEvery is how often the kiosk reports the health of its
+	// devices to the hall server (api.KioskHeartbeatEvery when 0).
+	HeartbeatEvery time.Duration
 }
 
 // Kiosk is the kiosk's user interface in one window.
@@ -98,6 +112,10 @@ type Kiosk struct {
 
 	idle     *time.Timer
 	idleSeen time.Time
+
+	// tech is the technician mode's hidden entry, PIN lockout and device
+	// health (tech.go, heartbeat.go).
+	tech techState
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -366,6 +384,7 @@ func (k *Kiosk) startWatching() {
 		})
 	}
 	k.wg.Go(k.probeHall)
+	k.wg.Go(k.sendHeartbeats)
 }
 
 // scanned passes a scanned code to the screen that waits for one.
