@@ -266,7 +266,7 @@ func TestCertsRevoked(t *testing.T) {
 	r.waitScreen("home")
 	r.card.RemoveCard()
 	r.placeCard(devicetest.IDCardSampleHan)
-	r.openLookup()
+	r.tap("办件查询") // the card's applications at once
 	r.waitScreen("lookup_list")
 	r.tapIn(gone.Number, "")
 	r.waitText("不动产登记证明（已注销）")

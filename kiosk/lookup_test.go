@@ -369,7 +369,7 @@ func TestLookupByCard(t *testing.T) {
 
 	// A card placed at home: the lookup opens on its applications.
 	r.placeCard(devicetest.IDCardSampleMiao)
-	r.openLookup()
+	r.tap("办件查询")
 	r.waitScreen("lookup_result") // one application: shown at once
 	r.waitText("杨*英")
 	r.tap("返回")
