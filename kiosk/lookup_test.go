@@ -91,31 +91,6 @@ func (r *rig) openLookup() {
 	r.waitScreen("lookup")
 }
 
-// tapKey taps the keypad key whose label is exactly key.
-func (r *rig) tapKey(key string) {
-	r.t.Helper()
-	var b *widget.Button
-	r.k.Sync(func() {
-		walk(r.k.Window().Content(), func(o fyne.CanvasObject) {
-			if x, ok := o.(*widget.Button); ok && b == nil && x.Text == key {
-				b = x
-			}
-		})
-	})
-	if b == nil {
-		r.t.Fatalf("no key %q on screen %q", key, r.screen())
-	}
-	r.k.Sync(func() { test.Tap(b) })
-}
-
-// typeKeys taps the keys of s one by one.
-func (r *rig) typeKeys(s string) {
-	r.t.Helper()
-	for _, c := range s {
-		r.tapKey(string(c))
-	}
-}
-
 // tapIn taps the button labelled label (any button when label is "")
 // inside the smallest container that also shows text: a tile's button,
 // or the print button of one certificate among several.
@@ -177,19 +152,6 @@ func (r *rig) tile(label string) string {
 		})
 	})
 	return strings.Join(best, " ")
-}
-
-// bannerText is the banner's message.
-func (r *rig) bannerText() string {
-	var s string
-	r.k.Sync(func() { s = r.k.banner.Text() })
-	return s
-}
-
-// waitBanner waits until the banner says s.
-func (r *rig) waitBanner(s string) {
-	r.t.Helper()
-	r.waitFor("banner "+s, func() bool { return strings.Contains(r.k.banner.Text(), s) })
 }
 
 // noneShown fails for every text of the screen that contains one of
