@@ -260,9 +260,20 @@ func (e env) kioskList(args []string) error {
 		}
 		var rows [][]string
 		for _, k := range ks {
-			rows = append(rows, []string{k.Name, localTime(k.EnrolledAt, "2006-01-02 15:04"), localTime(k.LastSeen, "2006-01-02 15:04:05")})
+			online, problems := "no", "-"
+			if k.Online {
+				online = "yes"
+			}
+			var ps []string
+			for _, p := range k.Problems {
+				ps = append(ps, p.Device+": "+p.Problem)
+			}
+			if len(ps) > 0 {
+				problems = strings.Join(ps, "; ")
+			}
+			rows = append(rows, []string{k.Name, localTime(k.EnrolledAt, "2006-01-02 15:04"), localTime(k.LastSeen, "2006-01-02 15:04:05"), online, problems})
 		}
-		return e.output(*asJSON, ks, "KIOSK\tENROLLED\tLAST SEEN", rows)
+		return e.output(*asJSON, ks, "KIOSK\tENROLLED\tLAST SEEN\tONLINE\tPROBLEMS", rows)
 	})
 }
 
