@@ -287,10 +287,14 @@ func (f *takeFlow) issue(req api.IssueRequest) {
 	f.req, f.issuing, f.ticket, f.issueErr = req, true, nil, nil
 	f.slip, f.printErr = slipPending, nil
 	k.replace(f.page("take.result", f.resultScreen))
+	hall := k.hall
 	var it api.IssuedTicket
 	k.goAsync(func(ctx context.Context) error {
+		if hall == nil {
+			return client.ErrUnavailable // not enrolled yet
+		}
 		var err error
-		it, err = k.hall.IssueTicket(ctx, req)
+		it, err = hall.IssueTicket(ctx, req)
 		return err
 	}, func(err error) {
 		f.issuing = false
@@ -303,7 +307,11 @@ func (f *takeFlow) issue(req api.IssueRequest) {
 			return
 		}
 		f.ticket = &it
-		f.printSlip()
+		// The slip only for a person still looking: after Home, Back or
+		// the idle reset it would come out for the next one.
+		if f.shown() {
+			f.printSlip()
+		}
 		f.refresh()
 	})
 }

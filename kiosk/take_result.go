@@ -145,7 +145,7 @@ func (f *takeFlow) printPanel() fyne.CanvasObject {
 	number := map[string]string{"Number": f.ticket.Number}
 	switch f.slip {
 	case slipPrinting:
-		return f.panel(colPrimary, k.text(k.T("take.slipPrinting"), s.SubHeading, true, colText))
+		return f.panel(colPrimary, k.text(k.T("take.printing"), s.SubHeading, true, colText))
 	case slipPrinted:
 		return f.panel(colSuccess, k.text(k.T("take.take_slip"), s.SubHeading, true, colSuccess))
 	case slipNoPrinter:

@@ -3,6 +3,8 @@ package kiosk
 import (
 	"context"
 	"image"
+	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
 
+	"onestop/assets"
 	"onestop/devices/devicetest"
 	"onestop/hallserver/api"
 	"onestop/hallserver/queue"
@@ -433,6 +436,26 @@ func TestTakeNumberIdleWipe(t *testing.T) {
 	}
 	if r.k.Card() != nil {
 		t.Error("the card stays in the session")
+	}
+}
+
+// TestTakeTranslations: every take.* text the screens ask for exists (a
+// missing one would show as [take.x]).
+func TestTakeTranslations(t *testing.T) {
+	tr, err := LoadTranslations(assets.FS, assets.TranslationsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"take.go", "take_result.go", "take_widgets.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`T\("(take\.[A-Za-z0-9_]+)"`).FindAllStringSubmatch(string(b), -1) {
+			if !tr.Has(m[1]) {
+				t.Errorf("%s asks for %s, which no translation file has", f, m[1])
+			}
+		}
 	}
 }
 
