@@ -107,8 +107,8 @@ type techFlow struct {
 	server   *techServer   // tech_server.go
 }
 
-// techPage is a page of technician mode: when an answer comes back, it
-// is shown only if its page is still on screen.
+// redraw shows a changed flow on screen if the page name is still shown
+// (an answer may come back after the technician has moved on).
 func (f *techFlow) redraw(name string) {
 	if f.k.current.name == name {
 		f.k.render()

@@ -98,8 +98,10 @@ func (f *techFlow) enrollPanel() fyne.CanvasObject {
 		enroll.SetText(k.T("tech.enrolling"))
 		enroll.Disable()
 	}
-	form := container.NewVBox(pad.Object(), k.target(enroll))
-	return container.NewVBox(k.para(k.T("tech.enroll_prompt")), container.NewGridWithColumns(2, form))
+	// The keypad on the left, what to type and the button on the right:
+	// all of it fits on the screen without scrolling.
+	side := container.NewVBox(k.para(k.T("tech.enroll_prompt")), k.target(enroll))
+	return container.NewGridWithColumns(2, pad.Object(), side)
 }
 
 // serverURL makes the hall server's URL from what was typed: lower case,
