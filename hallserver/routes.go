@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"onestop/hallserver/auth"
+	"onestop/hallserver/web"
 )
 
 // route is one operation: who may call it and what runs.
@@ -126,6 +127,7 @@ func (s *Server) buildHandler() http.Handler {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
 		allowed[rt.Pattern] = append(allowed[rt.Pattern], rt.Method)
 	}
+	web.Mount(mux) // the pages: console, display, phone ticket, supervisor
 	// A known path with another method is 405 with Allow; anything else
 	// under /api/ is a JSON 404.
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
