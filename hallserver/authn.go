@@ -191,7 +191,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ auth.Principal)
 		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode, Expires: now.Add(s.cfg.SessionMax)})
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: "/",
 		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode, Expires: now.Add(s.cfg.SessionMax)})
-	writeJSON(w, http.StatusOK, api.LoginResponse{Token: token, CSRF: csrf, ExpiresAt: expires, User: apiUser(u)})
+	out := api.LoginResponse{Token: token, CSRF: csrf, ExpiresAt: expires, User: apiUser(u)}
+	if req.Cookie {
+		out.Token = "" // a browser page: the HttpOnly cookie alone carries the session
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // dummyHash is checked against for unknown usernames.

@@ -59,6 +59,39 @@ func TestLogin(t *testing.T) {
 		}
 	})
 
+	t.Run("a page's login keeps the token out of reach of scripts", func(t *testing.T) {
+		res := h.do(t, anonymous, "POST", "/api/v1/auth/login", `{"username":"counter1","password":"counter-password-1","cookie":true}`)
+		var raw map[string]json.RawMessage
+		h.decodeStatus(t, res, http.StatusOK, &raw)
+		if _, ok := raw["token"]; ok {
+			t.Errorf("a cookie login's answer carries the token: %s", bodyOf(res))
+		}
+		var lr api.LoginResponse
+		h.decodeStatus(t, res, http.StatusOK, &lr)
+		if lr.CSRF == "" || lr.User.Username != "counter1" {
+			t.Errorf("login response %+v", lr)
+		}
+		s := session{CSRF: lr.CSRF, Cookies: res.Cookies()}
+		var sc *http.Cookie
+		for _, c := range s.Cookies {
+			if c.Name == sessionCookie {
+				sc = c
+			}
+		}
+		if sc == nil || !strings.HasPrefix(sc.Value, auth.SessionPrefix) || !sc.HttpOnly {
+			t.Fatalf("session cookie %+v: want the session token, HttpOnly", sc)
+		}
+		var me api.Me
+		h.call(t, browser(s, false), "GET", "/api/v1/me", "", http.StatusOK, &me)
+		if me.Username != "counter1" {
+			t.Errorf("me = %+v", me)
+		}
+		// The cookie session changes nothing without the CSRF header, and
+		// does with it.
+		wantError(t, h.do(t, browser(s, false), "POST", "/api/v1/auth/logout", ""), http.StatusForbidden, codeForbidden)
+		h.call(t, browser(s, true), "POST", "/api/v1/auth/logout", "", http.StatusNoContent, nil)
+	})
+
 	wrong := []struct{ name, body string }{
 		{"wrong password is refused", `{"username":"counter1","password":"not-the-password"}`},
 		{"unknown user is refused alike", `{"username":"nobody","password":"counter-password-1"}`},

@@ -243,12 +243,17 @@ type PasswordChange struct {
 type LoginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	// Cookie asks for a browser session: the session lives only in the
+	// HttpOnly cookie, and the answer leaves the token out, so that no
+	// script on the page can read it.
+	Cookie bool `json:"cookie,omitempty"`
 }
 
-// LoginResponse is its answer. Token is for API clients (Bearer); browsers
-// use the cookies set alongside and send CSRF in the X-CSRF-Token header.
+// LoginResponse is its answer. Token is for API clients (Bearer), absent
+// when the request asked for a cookie session; browsers use the cookies
+// set alongside and send CSRF in the X-CSRF-Token header.
 type LoginResponse struct {
-	Token     string    `json:"token"`
+	Token     string    `json:"token,omitempty"`
 	CSRF      string    `json:"csrf"`
 	ExpiresAt time.Time `json:"expires_at"`
 	User      User      `json:"user"`

@@ -36,7 +36,8 @@ function showForm(roles, title, resolve) {
     ev.preventDefault();
     msg.textContent = "";
     try {
-      await api("POST", "/auth/login", { username: user.value.trim(), password: pass.value });
+      // cookie: the session stays in the HttpOnly cookie; the answer has no token.
+      await api("POST", "/auth/login", { username: user.value.trim(), password: pass.value, cookie: true });
       const me = await api("GET", "/me");
       if (!roles.includes(me.role)) {
         msg.textContent = "此账号无权使用本页面 This account may not use this page (" + me.role + ")";
