@@ -89,6 +89,7 @@ var matrixCalls = map[string]matrixCall{
 	"POST /api/v1/applications/{number}/events": {body: fixedBody(`{"kind":"advance","step":"review"}`)},
 	"GET /api/v1/supervision/warnings":          {},
 	"GET /api/v1/stats":                         {}, // no range in the query: 400 after the role check
+	"GET /api/v1/stats.csv":                     {}, // the same
 	"POST /api/v1/applications/lookup":          {body: fixedBody(`{"applicant_id":"520102199007140243"}`)},
 	"POST /api/v1/certificates/lookup":          {body: fixedBody(`{"holder_id":"520102199007140243"}`)},
 	"GET /api/v1/certificates/{serial}":         {},

@@ -101,6 +101,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/applications/{number}/events", counter, s.applicationEvent},
 		{"GET", "/api/v1/supervision/warnings", supervisor, s.supervisionWarnings},
 		{"GET", "/api/v1/stats", supervisor, s.getStats},
+		{"GET", "/api/v1/stats.csv", supervisor, s.getStatsCSV},
 
 		{"GET", "/api/v1/ratings/reasons", public, s.ratingReasons},
 		{"POST", "/api/v1/ratings", raters, s.rate},

@@ -1,6 +1,7 @@
 package hallserver
 
 import (
+	"bytes"
 	"math"
 	"net/http"
 	"slices"
@@ -9,11 +10,12 @@ import (
 
 	"onestop/hallserver/api"
 	"onestop/hallserver/auth"
+	"onestop/hallserver/statscsv"
 	"onestop/hallserver/store"
 )
 
 // statsUsage is what GET /api/v1/stats takes, for error messages.
-const statsUsage = "GET /api/v1/stats?from=YYYY-MM-DD&to=YYYY-MM-DD[&period=day|week|month][&by=department|item|window|staff]"
+const statsUsage = "GET /api/v1/stats?from=YYYY-MM-DD&to=YYYY-MM-DD[&period=day|week|month|hour][&by=department|item|window|staff]"
 
 // statsParams are the query parameters GET /api/v1/stats knows.
 var statsParams = []string{"from", "to", "period", "by"}
@@ -32,6 +34,36 @@ func (s *Server) getStats(w http.ResponseWriter, r *http.Request, _ auth.Princip
 		return
 	}
 	writeJSON(w, http.StatusOK, StatsView(rep))
+}
+
+// getStatsCSV serves the same figures as getStats as a CSV file to
+// download (statscsv: what hallctl stats export --csv writes).
+func (s *Server) getStatsCSV(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	q, msg := statsQuery(r)
+	if msg != "" {
+		writeError(w, http.StatusBadRequest, codeInvalid, msg+" ("+strings.Replace(statsUsage, "/stats?", "/stats.csv?", 1)+")")
+		return
+	}
+	rep, err := s.st.Statistics(r.Context(), s.calendar(r.Context()), q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := statscsv.Write(&buf, StatsView(rep)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := "stats-" + q.From.String() + "-" + q.To.String() + "-" + string(q.Period)
+	if q.By != store.ByNone {
+		name += "-" + string(q.By)
+	}
+	h := w.Header()
+	h.Set("Content-Type", statscsv.ContentType)
+	h.Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
 }
 
 // statsQuery reads the query parameters; msg says what is wrong with them.

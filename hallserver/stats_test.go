@@ -155,3 +155,54 @@ func TestStatsRouteRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsByHourAndCSV: by the hour a day has 24 rows and a ticket falls
+// in the hour it was issued; GET /stats.csv serves the same figures as the
+// CSV hallctl writes (byte order mark, bilingual header, the total last),
+// to download, for the same roles and with the same refusals.
+func TestStatsByHourAndCSV(t *testing.T) {
+	h := newTestHall(t, true) // the clock starts at 09:30
+	kiosk := h.as(auth.Kiosk)
+	h.call(t, kiosk, "POST", "/api/v1/tickets", `{"queue":"A"}`, http.StatusCreated, nil)
+	h.clock.Advance(time.Hour)
+	h.call(t, kiosk, "POST", "/api/v1/tickets", `{"queue":"A"}`, http.StatusCreated, nil)
+	h.call(t, kiosk, "POST", "/api/v1/tickets", `{"queue":"B"}`, http.StatusCreated, nil)
+
+	const query = "?from=2026-03-02&to=2026-03-02&period=hour"
+	var st api.Stats
+	h.call(t, h.as(auth.Supervisor), "GET", "/api/v1/stats"+query, "", http.StatusOK, &st)
+	if st.Period != "hour" || len(st.Rows) != 24 || st.Total.Tickets.Issued != 3 {
+		t.Fatalf("by the hour: period %q, %d rows, %d issued", st.Period, len(st.Rows), st.Total.Tickets.Issued)
+	}
+	for i, row := range st.Rows {
+		want := map[int]int{9: 1, 10: 2}[i]
+		if label := fmt.Sprintf("2026-03-02T%02d", i); row.Period != label || row.Tickets.Issued != want {
+			t.Errorf("row %d: %s issued %d, want %s issued %d", i, row.Period, row.Tickets.Issued, label, want)
+		}
+	}
+
+	res := h.call(t, h.as(auth.Admin), "GET", "/api/v1/stats.csv"+query, "", http.StatusOK, nil)
+	if ct := res.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if cd := res.Header.Get("Content-Disposition"); cd != `attachment; filename="stats-2026-03-02-2026-03-02-hour.csv"` {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	body := string(bodyOf(res))
+	lines := strings.Split(strings.TrimSuffix(body, "\r\n"), "\r\n")
+	if !strings.HasPrefix(body, "\ufeff周期 period,起 start,止 end,受理 accepted,") || len(lines) != 1+24+1 {
+		t.Fatalf("CSV starts %q, %d lines, want the BOM, the header, 24 hours and the total", body[:min(len(body), 60)], len(lines))
+	}
+	if !strings.HasPrefix(lines[11], "2026-03-02T10,2026-03-02,2026-03-02,") || !strings.HasPrefix(lines[25], "合计 total,2026-03-02,2026-03-02,") {
+		t.Errorf("hour 10 %q, total %q", lines[11], lines[25])
+	}
+
+	for _, role := range []auth.Role{auth.Counter, auth.Technician, auth.Kiosk} {
+		wantError(t, h.do(t, h.as(role), "GET", "/api/v1/stats.csv"+query, ""), http.StatusForbidden, codeForbidden)
+	}
+	msg := wantError(t, h.do(t, h.as(auth.Supervisor), "GET", "/api/v1/stats.csv?from=2026-03-01&to=2026-04-01&period=hour", ""),
+		http.StatusBadRequest, codeInvalid)
+	if !strings.Contains(msg, "at most 31 days") || !strings.Contains(msg, "GET /api/v1/stats.csv?from=") {
+		t.Errorf("a month and a day by the hour: %q", msg)
+	}
+}

@@ -63,7 +63,7 @@ Commands:
   cert key revoke --data DIR --kid KID --reason R          everything the key signed stops verifying
   cert trust export --data DIR [--out FILE]                this hall's trust list, for the province
   cert trust import --data DIR FILE                        the province's trust list
-  stats export    --data DIR --from YYYY-MM-DD --to YYYY-MM-DD [--period day|week|month] [--by department|item|window|staff] [--csv]
+  stats export    --data DIR --from YYYY-MM-DD --to YYYY-MM-DD [--period day|week|month|hour] [--by department|item|window|staff] [--csv]
                   figures per period (month by default); --csv: UTF-8 CSV with a BOM, for Excel on a Chinese Windows
 
 Roles: counter, supervisor, admin, technician.

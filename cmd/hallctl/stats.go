@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 
 	"onestop/hallserver"
 	"onestop/hallserver/api"
+	"onestop/hallserver/statscsv"
 	"onestop/hallserver/store"
 )
 
@@ -50,114 +50,10 @@ func (e env) statsExport(args []string) error {
 		}
 		view := hallserver.StatsView(rep)
 		if *asCSV {
-			return writeStatsCSV(e.stdout, view)
+			return statscsv.Write(e.stdout, view)
 		}
 		return writeStatsTable(e.stdout, view)
 	})
-}
-
-// statsColumn is one column of the CSV: its header (Chinese, then the API's
-// field name) and its cell.
-type statsColumn struct {
-	header string
-	cell   func(api.StatsFigures) string
-}
-
-// statsColumns are the CSV's figure columns, in the API's order.
-var statsColumns = []statsColumn{
-	{"受理 accepted", func(f api.StatsFigures) string { return statsInt(f.Applications.Accepted) }},
-	{"办结 completed", func(f api.StatsFigures) string { return statsInt(f.Applications.Completed) }},
-	{"当场办结 same_day", func(f api.StatsFigures) string { return statsInt(f.Applications.SameDay) }},
-	{"即办率 same_day_rate", func(f api.StatsFigures) string { return statsPercent(f.Applications.SameDayRate) }},
-	{"提前办结 early", func(f api.StatsFigures) string { return statsInt(f.Applications.Early) }},
-	{"按期办结 on_time", func(f api.StatsFigures) string { return statsInt(f.Applications.OnTime) }},
-	{"超期办结 overdue", func(f api.StatsFigures) string { return statsInt(f.Applications.Overdue) }},
-	{"平均用时(工作日) avg_used_days", func(f api.StatsFigures) string { return statsDecimal(f.Applications.AvgUsedDays, 2) }},
-	{"占法定时限 avg_legal_share", func(f api.StatsFigures) string { return statsPercent(f.Applications.AvgLegalShare) }},
-	{"取号 issued", func(f api.StatsFigures) string { return statsInt(f.Tickets.Issued) }},
-	{"办理 served", func(f api.StatsFigures) string { return statsInt(f.Tickets.Served) }},
-	{"过号 no_show", func(f api.StatsFigures) string { return statsInt(f.Tickets.NoShow) }},
-	{"取消 cancelled", func(f api.StatsFigures) string { return statsInt(f.Tickets.Cancelled) }},
-	{"叫号 called", func(f api.StatsFigures) string { return statsInt(f.Tickets.Called) }},
-	{"平均等待(秒) avg_wait_seconds", func(f api.StatsFigures) string { return statsOptInt(f.Tickets.AvgWaitSeconds) }},
-	{"最长等待(秒) longest_wait_seconds", func(f api.StatsFigures) string { return statsOptInt(f.Tickets.LongestWaitSeconds) }},
-	{"平均办理(秒) avg_service_seconds", func(f api.StatsFigures) string { return statsOptInt(f.Tickets.AvgServiceSeconds) }},
-	{"评价 ratings", func(f api.StatsFigures) string { return statsInt(f.Ratings.Count) }},
-	{"非常满意 very_satisfied", func(f api.StatsFigures) string { return statsInt(f.Ratings.VerySatisfied) }},
-	{"满意 satisfied", func(f api.StatsFigures) string { return statsInt(f.Ratings.Satisfied) }},
-	{"基本满意 basically_satisfied", func(f api.StatsFigures) string { return statsInt(f.Ratings.BasicallySatisfied) }},
-	{"不满意 dissatisfied", func(f api.StatsFigures) string { return statsInt(f.Ratings.Dissatisfied) }},
-	{"非常不满意 very_dissatisfied", func(f api.StatsFigures) string { return statsInt(f.Ratings.VeryDissatisfied) }},
-	{"满意率 satisfaction_rate", func(f api.StatsFigures) string { return statsPercent(f.Ratings.SatisfactionRate) }},
-}
-
-// statsDimensionHeaders name the key and name columns of each dimension.
-var statsDimensionHeaders = map[string][2]string{
-	"department": {"部门 department", "部门名称 name"},
-	"item":       {"事项 item", "事项名称 name"},
-	"window":     {"窗口 window", "窗口名称 name"},
-	"staff":      {"工作人员 staff", "姓名 name"},
-}
-
-// statsTotalLabel marks the CSV's last row, the whole range.
-const statsTotalLabel = "合计 total"
-
-// csvText keeps a name (a staff member's, a department's) from being read
-// as a formula by a spreadsheet: text starting with = + - @ gets a leading
-// apostrophe, which Excel and LibreOffice show as plain text.
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// writeStatsCSV writes the report as CSV for spreadsheets: UTF-8 with a
-// byte order mark (Excel on a Chinese Windows reads a CSV without one as
-// GBK and garbles it), CRLF line ends, one header row, one row per period
-// (and dimension value), and a last row with the whole range's total.
-// Rates are percentages ("92.80%", which Excel reads as numbers); a rate
-// or mean with nothing to divide by is an empty cell.
-func writeStatsCSV(w io.Writer, s api.Stats) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	header := []string{"周期 period", "起 start", "止 end"}
-	dim, hasDim := statsDimensionHeaders[s.By]
-	if hasDim {
-		header = append(header, dim[0], dim[1])
-	}
-	for _, c := range statsColumns {
-		header = append(header, c.header)
-	}
-	cw.Write(header)
-	record := func(period, start, end, key, name string, f api.StatsFigures) {
-		rec := []string{period, start, end}
-		if hasDim {
-			rec = append(rec, csvText(key), csvText(name))
-		}
-		for _, c := range statsColumns {
-			rec = append(rec, c.cell(f))
-		}
-		cw.Write(rec)
-	}
-	for _, r := range s.Rows {
-		record(r.Period, r.Start, r.End, r.Key, statsNoneName(r.Key, r.Name), r.StatsFigures)
-	}
-	record(statsTotalLabel, s.From, s.To, "", "", s.Total)
-	cw.Flush()
-	return cw.Error()
-}
-
-// statsNoneName is the name shown for a row: "无" for records without a
-// department, item, window or staff member.
-func statsNoneName(key, name string) string {
-	if key == "" {
-		return "无"
-	}
-	return name
 }
 
 // writeStatsTable prints the report for a terminal: applications, tickets
@@ -183,9 +79,9 @@ func writeStatsTable(w io.Writer, s api.Stats) error {
 			"ACCEPTED\tCOMPLETED\tSAME DAY\tRATE\tEARLY\tON TIME\tOVERDUE\tAVG DAYS\tOF LEGAL LIMIT",
 			func(f api.StatsFigures) []string {
 				a := f.Applications
-				return []string{statsInt(a.Accepted), statsInt(a.Completed), statsInt(a.SameDay), dash(statsPercent(a.SameDayRate)),
-					statsInt(a.Early), statsInt(a.OnTime), statsInt(a.Overdue), dash(statsDecimal(a.AvgUsedDays, 2)),
-					dash(statsPercent(a.AvgLegalShare))}
+				return []string{statsInt(a.Accepted), statsInt(a.Completed), statsInt(a.SameDay), dash(statscsv.Percent(a.SameDayRate)),
+					statsInt(a.Early), statsInt(a.OnTime), statsInt(a.Overdue), dash(statscsv.Decimal(a.AvgUsedDays, 2)),
+					dash(statscsv.Percent(a.AvgLegalShare))}
 			}},
 		{"Tickets (排队叫号): waits from issue to first call, service from start to finish.",
 			"ISSUED\tSERVED\tNO-SHOW\tCANCELLED\tAVG WAIT\tLONGEST WAIT\tAVG SERVICE",
@@ -199,7 +95,7 @@ func writeStatsTable(w io.Writer, s api.Stats) error {
 			func(f api.StatsFigures) []string {
 				r := f.Ratings
 				return []string{statsInt(r.Count), statsInt(r.VerySatisfied), statsInt(r.Satisfied), statsInt(r.BasicallySatisfied),
-					statsInt(r.Dissatisfied), statsInt(r.VeryDissatisfied), dash(statsPercent(r.SatisfactionRate))}
+					statsInt(r.Dissatisfied), statsInt(r.VeryDissatisfied), dash(statscsv.Percent(r.SatisfactionRate))}
 			}},
 	}
 	for _, sec := range sections {
@@ -237,30 +133,6 @@ func statsKeyName(key, name string) string {
 }
 
 func statsInt(n int) string { return strconv.Itoa(n) }
-
-// statsPercent shows a rate as a percentage with two decimals; "" for none.
-func statsPercent(v *float64) string {
-	if v == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*v*100, 'f', 2, 64) + "%"
-}
-
-// statsDecimal shows a mean with the decimals; "" for none.
-func statsDecimal(v *float64, decimals int) string {
-	if v == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*v, 'f', decimals, 64)
-}
-
-// statsOptInt shows a number that may be missing; "" for none.
-func statsOptInt(v *int) string {
-	if v == nil {
-		return ""
-	}
-	return strconv.Itoa(*v)
-}
 
 // statsClock shows seconds as m:ss or h:mm:ss; "-" for none.
 func statsClock(v *int) string {

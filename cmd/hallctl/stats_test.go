@@ -220,16 +220,3 @@ func TestStatsExportRefusals(t *testing.T) {
 		t.Error("usage does not show stats export and its BOM")
 	}
 }
-
-// TestCSVTextNoFormula: names that a spreadsheet would run as formulas are
-// written as text.
-func TestCSVTextNoFormula(t *testing.T) {
-	for in, want := range map[string]string{
-		"wangfang": "wangfang", "=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")", "+1": "'+1", "-2": "'-2",
-		"@SUM(A1)": "'@SUM(A1)", "": "", "王芳": "王芳",
-	} {
-		if got := csvText(in); got != want {
-			t.Errorf("csvText(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

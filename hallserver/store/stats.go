@@ -1,6 +1,6 @@
 package store
 
-// Statistics: what a hall reports per day, week or month, and per
+// Statistics: what a hall reports per hour, day, week or month, and per
 // department, service item, window or staff member — applications (办件)
 // accepted and completed, 即办率, time used against the legal limit,
 // early / on-time / overdue completions; queue tickets issued, served, not
@@ -16,6 +16,10 @@ package store
 //     completions (as monthly reports count them: "受理 5,610 件, 办结
 //     5,497 件" are two different sets of applications);
 //   - a rating on the day it was given.
+//
+// By the hour, the same records fall in the hour of that day: a ticket in
+// the hour it was issued, an application in the hour it was accepted or
+// completed, a rating in the hour it was given.
 //
 // The queries read the range's rows once each and add them up in Go
 // (SQLite's own GROUP BY is slower here than handing the rows over): the
@@ -49,6 +53,9 @@ const (
 	PeriodDay   Period = "day"   // a Shanghai calendar day, labelled 2026-03-02
 	PeriodWeek  Period = "week"  // an ISO 8601 week, Monday to Sunday, labelled 2026-W10
 	PeriodMonth Period = "month" // a calendar month, labelled 2026-03
+	// PeriodHour is an hour of a Shanghai day, labelled 2026-03-02T09
+	// (09:00 to 09:59); a range by the hour covers at most MaxHourStatsDays.
+	PeriodHour Period = "hour"
 )
 
 // Dimension is what statistics are broken down by within a period.
@@ -70,6 +77,10 @@ const (
 // years. Longer histories are exported in parts.
 const MaxStatsDays = 3 * 366
 
+// MaxHourStatsDays is the longest range statistics by the hour may cover:
+// 31 days of 24 rows each.
+const MaxHourStatsDays = 31
+
 // StatsQuery asks for statistics over the days From to To (inclusive),
 // grouped by Period and, unless By is ByNone, by a dimension.
 type StatsQuery struct {
@@ -79,7 +90,7 @@ type StatsQuery struct {
 }
 
 // ParseStatsQuery reads a query as people write it: days as YYYY-MM-DD,
-// the period as day, week or month (month when empty), the dimension as
+// the period as day, week, month or hour (month when empty), the dimension as
 // department, item, window or staff (none when empty). Errors wrap
 // ErrInvalid and say what to send.
 func ParseStatsQuery(from, to, period, by string) (StatsQuery, error) {
@@ -123,8 +134,13 @@ func (q StatsQuery) Validate() error {
 	}
 	switch q.Period {
 	case PeriodDay, PeriodWeek, PeriodMonth:
+	case PeriodHour:
+		if n := q.To.Sub(q.From) + 1; n > MaxHourStatsDays {
+			return fmt.Errorf("%w: %s to %s is %d days; by the hour, ask for at most %d days at a time",
+				ErrInvalid, q.From, q.To, n, MaxHourStatsDays)
+		}
 	default:
-		return fmt.Errorf("%w: period %q: use day, week or month", ErrInvalid, q.Period)
+		return fmt.Errorf("%w: period %q: use day, week or month (or hour, over at most %d days)", ErrInvalid, q.Period, MaxHourStatsDays)
 	}
 	switch q.By {
 	case ByNone, ByDepartment, ByItem, ByWindow, ByStaff:
@@ -153,7 +169,8 @@ type StatsReport struct {
 // StatsRow is one period's figures, for one dimension value when the
 // query has a dimension.
 type StatsRow struct {
-	// Period labels the period: 2026-03-02, 2026-W10 or 2026-03.
+	// Period labels the period: 2026-03-02, 2026-W10, 2026-03 or (by the
+	// hour) 2026-03-02T09.
 	Period string
 	// Start and End are the period's first and last days within the range.
 	Start, End workday.Date
@@ -401,9 +418,11 @@ func (p Period) next(start workday.Date) workday.Date {
 	return start.AddDays(1)
 }
 
-// label names the period starting on start.
-func (p Period) label(start workday.Date) string {
+// label names the period starting on start (at hour, by the hour).
+func (p Period) label(start workday.Date, hour int) string {
 	switch p {
+	case PeriodHour:
+		return fmt.Sprintf("%sT%02d", start, hour)
 	case PeriodWeek:
 		y, w := start.Start().ISOWeek()
 		return fmt.Sprintf("%04d-W%02d", y, w)
@@ -433,6 +452,7 @@ func (d statsDims) key(by Dimension) string {
 // statsGroup is one row of a report being built.
 type statsGroup struct {
 	start workday.Date
+	hour  int // by the hour: 0 to 23 (Shanghai time); 0 otherwise
 	key   string
 }
 
@@ -444,13 +464,16 @@ type statsAgg struct {
 	provisional bool
 }
 
-// add adds f, the figures of one record of day d with dims, to its row
-// and to the total; records outside the range are left out.
-func (a *statsAgg) add(d workday.Date, dims statsDims, f StatsFigures) {
+// add adds f, the figures of one record of day d at time at with dims, to
+// its row and to the total; records outside the range are left out.
+func (a *statsAgg) add(d workday.Date, at time.Time, dims statsDims, f StatsFigures) {
 	if d.Before(a.q.From) || d.After(a.q.To) {
 		return
 	}
-	g := statsGroup{a.q.Period.start(d), dims.key(a.q.By)}
+	g := statsGroup{start: a.q.Period.start(d), key: dims.key(a.q.By)}
+	if a.q.Period == PeriodHour {
+		g.hour = at.In(workday.Location).Hour()
+	}
 	row := a.groups[g]
 	if row == nil {
 		row = &StatsFigures{}
@@ -465,8 +488,14 @@ func (a *statsAgg) report(names statsNames) StatsReport {
 	rep := StatsReport{Query: a.q, Total: a.total, Provisional: a.provisional}
 	var keys []statsGroup
 	if a.q.By == ByNone {
+		hours := 1
+		if a.q.Period == PeriodHour {
+			hours = 24
+		}
 		for d := a.q.Period.start(a.q.From); !d.After(a.q.To); d = a.q.Period.next(d) {
-			keys = append(keys, statsGroup{start: d})
+			for h := range hours {
+				keys = append(keys, statsGroup{start: d, hour: h})
+			}
 		}
 	} else {
 		for g := range a.groups {
@@ -476,12 +505,15 @@ func (a *statsAgg) report(names statsNames) StatsReport {
 			if c := x.start.Compare(y.start); c != 0 {
 				return c
 			}
+			if c := cmp.Compare(x.hour, y.hour); c != 0 {
+				return c
+			}
 			return compareKeys(a.q.By, x.key, y.key)
 		})
 	}
 	rep.Rows = make([]StatsRow, 0, len(keys))
 	for _, g := range keys {
-		row := StatsRow{Period: a.q.Period.label(g.start), Start: g.start, End: a.q.Period.next(g.start).AddDays(-1),
+		row := StatsRow{Period: a.q.Period.label(g.start, g.hour), Start: g.start, End: a.q.Period.next(g.start).AddDays(-1),
 			Key: g.key, Name: names.name(a.q.By, g.key)}
 		if row.Start.Before(a.q.From) {
 			row.Start = a.q.From
@@ -662,7 +694,7 @@ func (a *statsAgg) addTickets(ctx context.Context, rtx *sql.Tx, names statsNames
 			days[day] = d
 		}
 		dims.department, dims.staff = names.ticketDepartment(dims.item, origQueue), staff.String
-		a.add(d, dims, StatsFigures{Tickets: ticketFigures(state, issued, started, finished, firstCall)})
+		a.add(d, fromMS(issued), dims, StatsFigures{Tickets: ticketFigures(state, issued, started, finished, firstCall)})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: statistics: tickets: %w", err)
@@ -721,7 +753,7 @@ func (a *statsAgg) addApplications(ctx context.Context, rtx *sql.Tx, cal *workda
 		if err != nil {
 			return fmt.Errorf("store: statistics: application %s: day %q: %w", r.number, day, err)
 		}
-		a.add(d, r.dims, StatsFigures{Applications: ApplicationFigures{Accepted: 1}})
+		a.add(d, r.accepted, r.dims, StatsFigures{Applications: ApplicationFigures{Accepted: 1}})
 		if r.status != string(application.Completed) || completed < start || completed >= end {
 			continue
 		}
@@ -730,7 +762,7 @@ func (a *statsAgg) addApplications(ctx context.Context, rtx *sql.Tx, cal *workda
 			return err
 		}
 		a.provisional = a.provisional || provisional
-		a.add(workday.DateOf(r.completed), r.dims, StatsFigures{Applications: f})
+		a.add(workday.DateOf(r.completed), r.completed, r.dims, StatsFigures{Applications: f})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: statistics: applications: %w", err)
@@ -828,7 +860,8 @@ func (a *statsAgg) addRatings(ctx context.Context, rtx *sql.Tx, names statsNames
 		}
 		var f RatingFigures
 		f.Levels[level-1] = 1
-		a.add(workday.DateOf(fromMS(at)), dims, StatsFigures{Ratings: f})
+		given := fromMS(at)
+		a.add(workday.DateOf(given), given, dims, StatsFigures{Ratings: f})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: statistics: ratings: %w", err)

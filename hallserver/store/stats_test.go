@@ -554,6 +554,56 @@ func addFigures(f *store.StatsFigures, g store.StatsFigures) {
 	}
 }
 
+// TestStatisticsByHour: by the hour, each record falls in the hour of its
+// day it happened in (a ticket's issue, an application's acceptance and
+// completion, a rating), and every hour of every day has a row.
+func TestStatisticsByHour(t *testing.T) {
+	s, cal := statsHall(t)
+	rep, err := s.Statistics(ctx, cal, store.StatsQuery{From: statsFrom, To: statsFrom.AddDays(1), Period: store.PeriodHour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rows) != 48 {
+		t.Fatalf("%d rows, want 24 for each of 2 days", len(rep.Rows))
+	}
+	want := map[string]store.StatsFigures{
+		// 31 March: T1–T3 issued 09:00–09:06; P4 accepted 09:01, P0 completed 09:30 (overdue).
+		"2026-03-31T09": fig(ap(1, 1, 0, 0, 0, 1, 1, 1.0/30), tk(3, 1, 1, 1, 2, 1800, 1200, 480), rt()),
+		"2026-03-31T10": fig(ap(1, 1, 1, 0, 1, 0, 0, 0), store.TicketFigures{}, rt()),              // P1 accepted and completed
+		"2026-03-31T11": fig(store.ApplicationFigures{}, store.TicketFigures{}, rt(0, 0, 0, 0, 1)), // R1 (R2 at 12:00 is superseded)
+		"2026-03-31T14": fig(ap(1, 0, 0, 0, 0, 0, 0), store.TicketFigures{}, rt()),                 // P7
+		// 1 April: T4 (served after a 30-minute wait) and T5 issued at 10:00 and 10:10; P2 at 11:00; R4 at 12:00.
+		"2026-04-01T10": fig(store.ApplicationFigures{}, tk(2, 1, 0, 0, 1, 1800, 1800, 600), rt()),
+		"2026-04-01T11": fig(ap(1, 0, 0, 0, 0, 0, 0), store.TicketFigures{}, rt()),
+		"2026-04-01T12": fig(store.ApplicationFigures{}, store.TicketFigures{}, rt(0, 0, 1)),
+	}
+	var total store.StatsFigures
+	for i, row := range rep.Rows {
+		day := statsFrom.AddDays(i / 24)
+		if label := fmt.Sprintf("%sT%02d", day, i%24); row.Period != label || row.Start != day || row.End != day {
+			t.Errorf("row %d is %s (%s to %s), want %s (%s)", i, row.Period, row.Start, row.End, label, day)
+		}
+		checkFigures(t, row.Period, row.StatsFigures, want[row.Period])
+		addFigures(&total, row.StatsFigures)
+	}
+	checkFigures(t, "total", rep.Total, total)
+
+	// With a dimension, only the hours that have figures for a key.
+	rep, err = s.Statistics(ctx, cal, store.StatsQuery{From: statsFrom, To: statsFrom, Period: store.PeriodHour, By: store.ByWindow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, row := range rep.Rows {
+		got = append(got, row.Period+"/"+row.Key)
+	}
+	// Window 3: T1, P4 and P0's completion at 09, R1 at 11; 5: P1 at 10;
+	// 6: T2 at 09 and P7 at 14; T3 (cancelled, never called) has none.
+	if s := fmt.Sprint(got); s != "[2026-03-31T09/3 2026-03-31T09/6 2026-03-31T09/ 2026-03-31T10/5 2026-03-31T11/3 2026-03-31T14/6]" {
+		t.Errorf("rows by window: %s", s)
+	}
+}
+
 // TestStatisticsRange: the range's edges are inclusive Shanghai days, and
 // a range with nothing in it reports every period empty.
 func TestStatisticsRange(t *testing.T) {
@@ -635,6 +685,7 @@ func TestStatsQueryRefusals(t *testing.T) {
 		{"2026-04-08", "2026-04-01", "", "", "before from"},
 		{"2020-01-01", "2026-04-01", "", "", "at most 1098 days"},
 		{"2026-04-01", "2026-04-08", "year", "", "use day, week or month"},
+		{"2026-03-01", "2026-04-01", "hour", "", "by the hour, ask for at most 31 days"},
 		{"2026-04-01", "2026-04-08", "day", "colour", "use department, item, window or staff"},
 	}
 	for _, tt := range tests {
