@@ -46,7 +46,8 @@ function showForm(roles, title, resolve) {
       app.replaceChildren();
       resolve(me);
     } catch (e) {
-      msg.textContent = e.message;
+      const zh = { 401: "用户名或密码错误", 429: "失败次数过多，请稍后再试" }[e.status];
+      msg.textContent = zh ? zh + "：" + e.message : e.message;
     }
   });
   app.replaceChildren(form);

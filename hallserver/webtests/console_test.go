@@ -1,0 +1,366 @@
+package webtests
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"onestop/hallserver/api"
+	"onestop/hallserver/client"
+)
+
+// failOnScriptErrors fails the test on any uncaught script exception in
+// the tab, and logs what the page writes to the console as errors.
+func failOnScriptErrors(b *browser, ctx context.Context) {
+	b.t.Helper()
+	var mu sync.Mutex
+	var thrown, logged []string
+	err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			d := e.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			thrown = append(thrown, fmt.Sprintf("%s:%d: %s", d.URL, d.LineNumber+1, msg))
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError {
+				var parts []string
+				for _, a := range e.Args {
+					parts = append(parts, a.Description+string(a.Value))
+				}
+				logged = append(logged, strings.Join(parts, " "))
+			}
+		}
+	})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, l := range logged {
+			b.t.Logf("console error: %s", l)
+		}
+		for _, x := range thrown {
+			b.t.Errorf("uncaught script error: %s", x)
+		}
+	})
+}
+
+// waitFor polls the page until the JavaScript condition holds, at most
+// within; what says what was awaited.
+func waitFor(b *browser, ctx context.Context, what, cond string, within time.Duration) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, within+5*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(within), chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("app").innerText`))
+		b.t.Fatalf("%s: not within %v (%v); the page says:\n%s", what, within, err, text)
+	}
+}
+
+// textOf is a JavaScript expression: the text of the element with id.
+func textOf(id string) string {
+	return fmt.Sprintf(`(document.getElementById(%q)?.textContent ?? "")`, id)
+}
+
+// hasText is a condition: the element with id contains s.
+func hasText(id, s string) string {
+	return fmt.Sprintf(`%s.includes(%q)`, textOf(id), s)
+}
+
+// staff signs a typed client in.
+func staff(t *testing.T, url, user, pass string) *client.Client {
+	t.Helper()
+	c, err := client.New(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Login(context.Background(), user, pass); err != nil {
+		t.Fatalf("login %s: %v", user, err)
+	}
+	return c
+}
+
+// kioskClient is the test hall's kiosk K01.
+func kioskClient(t *testing.T, b *browser) *client.Client {
+	t.Helper()
+	k, err := client.New(b.hall.URL, client.WithToken(b.hall.KioskToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func issue(t *testing.T, k *client.Client, q string) api.IssuedTicket {
+	t.Helper()
+	it, err := k.IssueTicket(context.Background(), api.IssueRequest{Queue: q})
+	if err != nil {
+		t.Fatalf("issue a ticket of %s: %v", q, err)
+	}
+	return it
+}
+
+// ticketByNumber finds today's ticket by its number.
+func ticketByNumber(t *testing.T, c *client.Client, number string) api.StaffTicket {
+	t.Helper()
+	ts, err := c.Tickets(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range ts {
+		if x.Number == number {
+			return x
+		}
+	}
+	t.Fatalf("no ticket %s today", number)
+	return api.StaffTicket{}
+}
+
+// signInConsole opens /console and signs in as user; it waits for the
+// window list.
+func signInConsole(b *browser, ctx context.Context, user, pass string) {
+	b.t.Helper()
+	b.run(ctx, "sign in as "+user,
+		chromedp.Navigate(b.hall.URL+"/console"),
+		chromedp.WaitVisible("#login-username"),
+		chromedp.SendKeys("#login-username", user),
+		chromedp.SendKeys("#login-password", pass),
+		chromedp.Click("#login-submit"),
+		chromedp.WaitVisible("#window-choose"),
+		chromedp.WaitVisible("#window-1"))
+}
+
+// openWindow1 opens window 1 from the window list.
+func openWindow1(b *browser, ctx context.Context) {
+	b.t.Helper()
+	b.run(ctx, "open window 1", chromedp.Click("#window-1"), chromedp.WaitVisible("#act-next"))
+	waitFor(b, ctx, "the live connection", hasText("live", "实时"), 5*time.Second)
+}
+
+// TestConsoleSignIn: a wrong password is refused in words on the form;
+// the right one shows the window list; a kiosk's role may not use it.
+func TestConsoleSignIn(t *testing.T) {
+	b := newBrowser(t)
+	ctx := b.tab()
+	failOnScriptErrors(b, ctx)
+	b.run(ctx, "wrong password",
+		chromedp.Navigate(b.hall.URL+"/console"),
+		chromedp.WaitVisible("#login-username"),
+		chromedp.SendKeys("#login-username", "wangfang"),
+		chromedp.SendKeys("#login-password", "not-the-password"),
+		chromedp.Click("#login-submit"))
+	waitFor(b, ctx, "the refusal", hasText("login-error", "wrong username or password"), 5*time.Second)
+	b.screenshot(ctx, "console_login")
+
+	signInConsole(b, ctx, "wangfang", "demo-counter-1")
+	if who := get(b, ctx, "who", chromedp.Evaluate[string](textOf("who"))); who == "" {
+		t.Error("the console does not say who is signed in")
+	}
+	// The session cookie is HttpOnly: the page's scripts cannot read it.
+	if ck := get(b, ctx, "cookies", chromedp.Evaluate[string](`document.cookie`)); regexp.MustCompile(`onestop_session`).MatchString(ck) {
+		t.Errorf("the page's script can read the session cookie: %q", ck)
+	}
+	b.screenshot(ctx, "console_choose")
+
+	// Signing out leads back to the form.
+	b.run(ctx, "sign out", chromedp.Click("#sign-out"), chromedp.WaitVisible("#login-username"))
+
+	// A technician may sign in, but not use the console.
+	b.run(ctx, "technician",
+		chromedp.SendKeys("#login-username", "yunwei"),
+		chromedp.SendKeys("#login-password", "demo-technician"),
+		chromedp.Click("#login-submit"))
+	waitFor(b, ctx, "the technician's refusal", hasText("login-error", "technician"), 5*time.Second)
+}
+
+// TestConsoleServe: open window 1; tickets a kiosk issues show in the
+// waiting count live; call next shows A001 within a second without a
+// reload; start and finish with an accepted application; the N key calls
+// A002, which is transferred to queue B with return and leaves the
+// window; A003 is held and shows as held; server errors are shown in
+// words near the buttons.
+func TestConsoleServe(t *testing.T) {
+	b := newBrowser(t)
+	ctx := b.tab()
+	failOnScriptErrors(b, ctx)
+	kiosk := kioskClient(t, b)
+	super := staff(t, b.hall.URL, "zhuren", "demo-supervisor")
+
+	signInConsole(b, ctx, "wangfang", "demo-counter-1")
+	openWindow1(b, ctx)
+	b.run(ctx, "mark the page", chromedp.Evaluate[chromedp.Void](`window.__noReload = 1`))
+
+	// Nothing waits yet: the server's refusal, in words, near the buttons.
+	b.run(ctx, "call with nobody waiting", chromedp.Click("#act-next"))
+	waitFor(b, ctx, "the nothing-waiting message", hasText("action-error", "现在没有人等候"), 5*time.Second)
+
+	issue(t, kiosk, "A")
+	issue(t, kiosk, "A")
+	waitFor(b, ctx, "2 waiting in A, live", hasText("waiting-A", "2"), time.Second)
+	b.screenshot(ctx, "console_window")
+
+	b.run(ctx, "call next", chromedp.Click("#act-next"))
+	waitFor(b, ctx, "A001 called within a second", hasText("cur-number", "A001")+` && `+hasText("cur-state", "已呼叫"), time.Second)
+	waitFor(b, ctx, "1 waiting in A", hasText("waiting-A", "1"), time.Second)
+	if got := ticketByNumber(t, super, "A001"); got.State != "called" || got.Window != "1" {
+		t.Fatalf("A001 after call next: %+v", got)
+	}
+
+	// S starts serving; the error line is cleared by a good action.
+	b.run(ctx, "start", chromedp.KeyEvent("s"))
+	waitFor(b, ctx, "A001 serving", hasText("cur-state", "办理中")+` && `+textOf("action-error")+` === ""`, time.Second)
+	b.screenshot(ctx, "console_serving")
+
+	// F opens the finish form; the outcome: an application accepted.
+	b.run(ctx, "finish with an application",
+		chromedp.KeyEvent("f"),
+		chromedp.WaitVisible("#finish-confirm"),
+		chromedp.Click("#outcome-application"),
+		chromedp.WaitVisible("#app-name"),
+		chromedp.SetValue("#app-item", "WJ-HS-001"),
+		chromedp.SendKeys("#app-name", "张三"),
+		chromedp.SendKeys("#app-id", "520102199007140243"))
+	b.screenshot(ctx, "console_finish")
+	b.run(ctx, "confirm the finish", chromedp.Click("#finish-confirm"))
+	waitFor(b, ctx, "the application's number", `/^520000-TEST-\d{8}-\d{5}$/.test(`+textOf("app-number")+`)`, 5*time.Second)
+	waitFor(b, ctx, "the window free again", textOf("cur-number")+` === "—"`, time.Second)
+	appNo := get(b, ctx, "application number", chromedp.Evaluate[string](textOf("app-number")))
+	a1 := ticketByNumber(t, super, "A001")
+	if a1.State != "done" {
+		t.Errorf("A001 after finish: %+v", a1)
+	}
+	app, err := super.Application(context.Background(), appNo)
+	if err != nil {
+		t.Fatalf("application %s: %v", appNo, err)
+	}
+	if app.TicketID != a1.ID || app.Item != "WJ-HS-001" || app.ApplicantMasked == "" || app.Window != "1" {
+		t.Errorf("application %+v: want ticket %d, item WJ-HS-001", app, a1.ID)
+	}
+	if page := get(b, ctx, "page text", chromedp.Evaluate[string](`document.body.innerText`)); regexp.MustCompile(`520102199007140243`).MatchString(page) {
+		t.Error("the full ID number stays on the page after the acceptance")
+	}
+
+	// The N key calls A002; T transfers it to queue B with return.
+	b.run(ctx, "N calls next", chromedp.KeyEvent("n"))
+	waitFor(b, ctx, "A002 called by the N key", hasText("cur-number", "A002"), time.Second)
+	b.run(ctx, "transfer to B with return",
+		chromedp.KeyEvent("t"),
+		chromedp.WaitVisible("#transfer-confirm"),
+		chromedp.SetValue("#to-queue", "B"),
+		chromedp.Click("#to-return"))
+	b.screenshot(ctx, "console_transfer")
+	b.run(ctx, "confirm the transfer", chromedp.Click("#transfer-confirm"))
+	waitFor(b, ctx, "A002 leaves the window", textOf("cur-number")+` === "—" && `+hasText("action-note", "A002"), time.Second)
+	waitFor(b, ctx, "A002 in the recent calls, sent to B", hasText("recent-A002", "已转移")+` && `+hasText("recent-A002", "B 出入境"), time.Second)
+	a2 := ticketByNumber(t, super, "A002")
+	if a2.State != "transferred" || a2.Queue != "B" || a2.ReturnQueue != "A" || a2.ReturnWindow != "1" || a2.Window != "" {
+		t.Errorf("A002 after the transfer: %+v; want transferred to B, returning to A at window 1", a2)
+	}
+
+	// A003: called, then held for 10 minutes; it shows as held.
+	issue(t, kiosk, "A")
+	b.run(ctx, "call A003", chromedp.Click("#act-next"))
+	waitFor(b, ctx, "A003 called", hasText("cur-number", "A003"), time.Second)
+	b.run(ctx, "hold",
+		chromedp.KeyEvent("h"),
+		chromedp.WaitVisible("#hold-confirm"),
+		chromedp.Click("#hold-confirm"))
+	waitFor(b, ctx, "A003 shows as held", hasText("aside-A003", "暂挂")+` && `+textOf("cur-number")+` === "—"`, time.Second)
+	b.screenshot(ctx, "console_held")
+	a3 := ticketByNumber(t, super, "A003")
+	if a3.State != "held" || a3.TargetWindow != "1" || a3.HoldUntil.Sub(time.Now()) < 9*time.Minute {
+		t.Errorf("A003 after the hold: %+v; want held for 10 minutes for window 1", a3)
+	}
+
+	// A change made elsewhere reaches the page live: the supervisor calls
+	// A003 back at window 1.
+	if _, err := super.CallNumber(context.Background(), 1, "A003", "back early"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(b, ctx, "A003 called by the supervisor, live", hasText("cur-number", "A003"), time.Second)
+	if v := get(b, ctx, "no reload", chromedp.Evaluate[int](`window.__noReload || 0`)); v != 1 {
+		t.Error("the page reloaded")
+	}
+
+	// Closing the window with a ticket at it is refused in words.
+	b.run(ctx, "close with a ticket", chromedp.Click("#close-window"))
+	waitFor(b, ctx, "the refusal to close", hasText("action-error", "当前状态不允许此操作"), 5*time.Second)
+}
+
+// TestConsoleCSRF: a state change from the signed-in page without the
+// X-CSRF-Token header is refused and changes nothing.
+func TestConsoleCSRF(t *testing.T) {
+	b := newBrowser(t)
+	ctx := b.tab()
+	failOnScriptErrors(b, ctx)
+	super := staff(t, b.hall.URL, "zhuren", "demo-supervisor")
+	signInConsole(b, ctx, "wangfang", "demo-counter-1")
+	openWindow1(b, ctx)
+	issue(t, kioskClient(t, b), "A")
+
+	type answer struct {
+		Status int    `json:"status"`
+		Body   string `json:"body"`
+	}
+	res := get(b, ctx, "a call without the CSRF header", chromedp.Evaluate[answer](
+		`fetch("/api/v1/windows/1/call-next", {method: "POST", credentials: "same-origin"}).then(async (r) => ({status: r.status, body: await r.text()}))`,
+		chromedp.EvalAwaitPromise))
+	if res.Status != 403 || !regexp.MustCompile(`CSRF`).MatchString(res.Body) {
+		t.Errorf("without the CSRF header: %d %s; want 403 naming the header", res.Status, res.Body)
+	}
+	if got := ticketByNumber(t, super, "A001"); got.State != "issued" {
+		t.Errorf("A001 after the refused call: %s, want issued", got.State)
+	}
+	// The page's own call, with the header, goes through.
+	b.run(ctx, "call next", chromedp.Click("#act-next"))
+	waitFor(b, ctx, "A001 called", hasText("cur-number", "A001"), time.Second)
+}
+
+// TestConsolePhone: at a phone's width the console is one column of big
+// buttons, without sideways scrolling.
+func TestConsolePhone(t *testing.T) {
+	b := newBrowser(t)
+	ctx := b.tab()
+	failOnScriptErrors(b, ctx)
+	b.run(ctx, "phone screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	signInConsole(b, ctx, "zhangwei", "demo-counter-2")
+	openWindow1(b, ctx)
+	issue(t, kioskClient(t, b), "A")
+	issue(t, kioskClient(t, b), "A")
+	b.run(ctx, "call next", chromedp.Click("#act-next"))
+	waitFor(b, ctx, "A001 called", hasText("cur-number", "A001"), time.Second)
+	b.screenshot(ctx, "console_phone")
+
+	if wide := get(b, ctx, "page width", chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
+		t.Error("the console scrolls sideways on a phone")
+	}
+	type box struct{ W, H, Left float64 }
+	boxes := get(b, ctx, "buttons", chromedp.Evaluate[[]box](`[...document.querySelectorAll(".c-act")].map((e) => {
+		const r = e.getBoundingClientRect(); return {W: r.width, H: r.height, Left: r.left}; })`))
+	if len(boxes) != 7 {
+		t.Fatalf("%d action buttons, want 7", len(boxes))
+	}
+	for i, bx := range boxes {
+		if bx.H < 56 || bx.W < 140 {
+			t.Errorf("action button %d is %.0f×%.0f px on a phone: want big buttons (at least 140×56)", i, bx.W, bx.H)
+		}
+	}
+	// The finish form fits too.
+	b.run(ctx, "start and open finish", chromedp.Click("#act-start"), chromedp.WaitEnabled("#act-finish"), chromedp.Click("#act-finish"), chromedp.WaitVisible("#finish-confirm"))
+	if wide := get(b, ctx, "page width", chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
+		t.Error("the finish form scrolls sideways on a phone")
+	}
+	b.screenshot(ctx, "console_phone_finish")
+}
