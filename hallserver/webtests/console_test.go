@@ -16,9 +16,12 @@ import (
 	"onestop/hallserver/client"
 )
 
-// failOnScriptErrors fails the test on any uncaught script exception in
+// The console tests' helpers are named cs… to keep them apart from the
+// other pages' tests in this package.
+
+// csScriptErrors fails the test on any uncaught script exception in
 // the tab, and logs what the page writes to the console as errors.
-func failOnScriptErrors(b *browser, ctx context.Context) {
+func csScriptErrors(b *browser, ctx context.Context) {
 	b.t.Helper()
 	var mu sync.Mutex
 	var thrown, logged []string
@@ -58,9 +61,9 @@ func failOnScriptErrors(b *browser, ctx context.Context) {
 	})
 }
 
-// waitFor polls the page until the JavaScript condition holds, at most
+// csWait polls the page until the JavaScript condition holds, at most
 // within; what says what was awaited.
-func waitFor(b *browser, ctx context.Context, what, cond string, within time.Duration) {
+func csWait(b *browser, ctx context.Context, what, cond string, within time.Duration) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, within+5*time.Second)
 	defer cancel()
@@ -70,18 +73,18 @@ func waitFor(b *browser, ctx context.Context, what, cond string, within time.Dur
 	}
 }
 
-// textOf is a JavaScript expression: the text of the element with id.
-func textOf(id string) string {
+// csText is a JavaScript expression: the text of the element with id.
+func csText(id string) string {
 	return fmt.Sprintf(`(document.getElementById(%q)?.textContent ?? "")`, id)
 }
 
-// hasText is a condition: the element with id contains s.
-func hasText(id, s string) string {
-	return fmt.Sprintf(`%s.includes(%q)`, textOf(id), s)
+// csHas is a condition: the element with id contains s.
+func csHas(id, s string) string {
+	return fmt.Sprintf(`%s.includes(%q)`, csText(id), s)
 }
 
-// staff signs a typed client in.
-func staff(t *testing.T, url, user, pass string) *client.Client {
+// csStaff signs a typed client in.
+func csStaff(t *testing.T, url, user, pass string) *client.Client {
 	t.Helper()
 	c, err := client.New(url)
 	if err != nil {
@@ -93,8 +96,8 @@ func staff(t *testing.T, url, user, pass string) *client.Client {
 	return c
 }
 
-// kioskClient is the test hall's kiosk K01.
-func kioskClient(t *testing.T, b *browser) *client.Client {
+// csKiosk is the test hall's kiosk K01.
+func csKiosk(t *testing.T, b *browser) *client.Client {
 	t.Helper()
 	k, err := client.New(b.hall.URL, client.WithToken(b.hall.KioskToken))
 	if err != nil {
@@ -103,7 +106,7 @@ func kioskClient(t *testing.T, b *browser) *client.Client {
 	return k
 }
 
-func issue(t *testing.T, k *client.Client, q string) api.IssuedTicket {
+func csIssue(t *testing.T, k *client.Client, q string) api.IssuedTicket {
 	t.Helper()
 	it, err := k.IssueTicket(context.Background(), api.IssueRequest{Queue: q})
 	if err != nil {
@@ -112,8 +115,8 @@ func issue(t *testing.T, k *client.Client, q string) api.IssuedTicket {
 	return it
 }
 
-// ticketByNumber finds today's ticket by its number.
-func ticketByNumber(t *testing.T, c *client.Client, number string) api.StaffTicket {
+// csTicket finds today's ticket by its number.
+func csTicket(t *testing.T, c *client.Client, number string) api.StaffTicket {
 	t.Helper()
 	ts, err := c.Tickets(context.Background(), "")
 	if err != nil {
@@ -146,7 +149,7 @@ func signInConsole(b *browser, ctx context.Context, user, pass string) {
 func openWindow1(b *browser, ctx context.Context) {
 	b.t.Helper()
 	b.run(ctx, "open window 1", chromedp.Click("#window-1"), chromedp.WaitVisible("#act-next"))
-	waitFor(b, ctx, "the live connection", hasText("live", "实时"), 5*time.Second)
+	csWait(b, ctx, "the live connection", csHas("live", "实时"), 5*time.Second)
 }
 
 // TestConsoleSignIn: a wrong password is refused in words on the form;
@@ -154,18 +157,18 @@ func openWindow1(b *browser, ctx context.Context) {
 func TestConsoleSignIn(t *testing.T) {
 	b := newBrowser(t)
 	ctx := b.tab()
-	failOnScriptErrors(b, ctx)
+	csScriptErrors(b, ctx)
 	b.run(ctx, "wrong password",
 		chromedp.Navigate(b.hall.URL+"/console"),
 		chromedp.WaitVisible("#login-username"),
 		chromedp.SendKeys("#login-username", "wangfang"),
 		chromedp.SendKeys("#login-password", "not-the-password"),
 		chromedp.Click("#login-submit"))
-	waitFor(b, ctx, "the refusal", hasText("login-error", "wrong username or password"), 5*time.Second)
+	csWait(b, ctx, "the refusal", csHas("login-error", "wrong username or password"), 5*time.Second)
 	b.screenshot(ctx, "console_login")
 
 	signInConsole(b, ctx, "wangfang", "demo-counter-1")
-	if who := get(b, ctx, "who", chromedp.Evaluate[string](textOf("who"))); who == "" {
+	if who := get(b, ctx, "who", chromedp.Evaluate[string](csText("who"))); who == "" {
 		t.Error("the console does not say who is signed in")
 	}
 	// The session cookie is HttpOnly: the page's scripts cannot read it.
@@ -182,7 +185,7 @@ func TestConsoleSignIn(t *testing.T) {
 		chromedp.SendKeys("#login-username", "yunwei"),
 		chromedp.SendKeys("#login-password", "demo-technician"),
 		chromedp.Click("#login-submit"))
-	waitFor(b, ctx, "the technician's refusal", hasText("login-error", "technician"), 5*time.Second)
+	csWait(b, ctx, "the technician's refusal", csHas("login-error", "technician"), 5*time.Second)
 }
 
 // TestConsoleServe: open window 1; tickets a kiosk issues show in the
@@ -194,9 +197,9 @@ func TestConsoleSignIn(t *testing.T) {
 func TestConsoleServe(t *testing.T) {
 	b := newBrowser(t)
 	ctx := b.tab()
-	failOnScriptErrors(b, ctx)
-	kiosk := kioskClient(t, b)
-	super := staff(t, b.hall.URL, "zhuren", "demo-supervisor")
+	csScriptErrors(b, ctx)
+	kiosk := csKiosk(t, b)
+	super := csStaff(t, b.hall.URL, "zhuren", "demo-supervisor")
 
 	signInConsole(b, ctx, "wangfang", "demo-counter-1")
 	openWindow1(b, ctx)
@@ -204,23 +207,23 @@ func TestConsoleServe(t *testing.T) {
 
 	// Nothing waits yet: the server's refusal, in words, near the buttons.
 	b.run(ctx, "call with nobody waiting", chromedp.Click("#act-next"))
-	waitFor(b, ctx, "the nothing-waiting message", hasText("action-error", "现在没有人等候"), 5*time.Second)
+	csWait(b, ctx, "the nothing-waiting message", csHas("action-error", "现在没有人等候"), 5*time.Second)
 
-	issue(t, kiosk, "A")
-	issue(t, kiosk, "A")
-	waitFor(b, ctx, "2 waiting in A, live", hasText("waiting-A", "2"), time.Second)
+	csIssue(t, kiosk, "A")
+	csIssue(t, kiosk, "A")
+	csWait(b, ctx, "2 waiting in A, live", csHas("waiting-A", "2"), time.Second)
 	b.screenshot(ctx, "console_window")
 
 	b.run(ctx, "call next", chromedp.Click("#act-next"))
-	waitFor(b, ctx, "A001 called within a second", hasText("cur-number", "A001")+` && `+hasText("cur-state", "已呼叫"), time.Second)
-	waitFor(b, ctx, "1 waiting in A", hasText("waiting-A", "1"), time.Second)
-	if got := ticketByNumber(t, super, "A001"); got.State != "called" || got.Window != "1" {
+	csWait(b, ctx, "A001 called within a second", csHas("cur-number", "A001")+` && `+csHas("cur-state", "已呼叫"), time.Second)
+	csWait(b, ctx, "1 waiting in A", csHas("waiting-A", "1"), time.Second)
+	if got := csTicket(t, super, "A001"); got.State != "called" || got.Window != "1" {
 		t.Fatalf("A001 after call next: %+v", got)
 	}
 
 	// S starts serving; the error line is cleared by a good action.
 	b.run(ctx, "start", chromedp.KeyEvent("s"))
-	waitFor(b, ctx, "A001 serving", hasText("cur-state", "办理中")+` && `+textOf("action-error")+` === ""`, time.Second)
+	csWait(b, ctx, "A001 serving", csHas("cur-state", "办理中")+` && `+csText("action-error")+` === ""`, time.Second)
 	b.screenshot(ctx, "console_serving")
 
 	// F opens the finish form; the outcome: an application accepted.
@@ -234,10 +237,10 @@ func TestConsoleServe(t *testing.T) {
 		chromedp.SendKeys("#app-id", "520102199007140243"))
 	b.screenshot(ctx, "console_finish")
 	b.run(ctx, "confirm the finish", chromedp.Click("#finish-confirm"))
-	waitFor(b, ctx, "the application's number", `/^520000-TEST-\d{8}-\d{5}$/.test(`+textOf("app-number")+`)`, 5*time.Second)
-	waitFor(b, ctx, "the window free again", textOf("cur-number")+` === "—"`, time.Second)
-	appNo := get(b, ctx, "application number", chromedp.Evaluate[string](textOf("app-number")))
-	a1 := ticketByNumber(t, super, "A001")
+	csWait(b, ctx, "the application's number", `/^520000-TEST-\d{8}-\d{5}$/.test(`+csText("app-number")+`)`, 5*time.Second)
+	csWait(b, ctx, "the window free again", csText("cur-number")+` === "—"`, time.Second)
+	appNo := get(b, ctx, "application number", chromedp.Evaluate[string](csText("app-number")))
+	a1 := csTicket(t, super, "A001")
 	if a1.State != "done" {
 		t.Errorf("A001 after finish: %+v", a1)
 	}
@@ -254,7 +257,7 @@ func TestConsoleServe(t *testing.T) {
 
 	// The N key calls A002; T transfers it to queue B with return.
 	b.run(ctx, "N calls next", chromedp.KeyEvent("n"))
-	waitFor(b, ctx, "A002 called by the N key", hasText("cur-number", "A002"), time.Second)
+	csWait(b, ctx, "A002 called by the N key", csHas("cur-number", "A002"), time.Second)
 	b.run(ctx, "transfer to B with return",
 		chromedp.KeyEvent("t"),
 		chromedp.WaitVisible("#transfer-confirm"),
@@ -262,24 +265,24 @@ func TestConsoleServe(t *testing.T) {
 		chromedp.Click("#to-return"))
 	b.screenshot(ctx, "console_transfer")
 	b.run(ctx, "confirm the transfer", chromedp.Click("#transfer-confirm"))
-	waitFor(b, ctx, "A002 leaves the window", textOf("cur-number")+` === "—" && `+hasText("action-note", "A002"), time.Second)
-	waitFor(b, ctx, "A002 in the recent calls, sent to B", hasText("recent-A002", "已转移")+` && `+hasText("recent-A002", "B 出入境"), time.Second)
-	a2 := ticketByNumber(t, super, "A002")
+	csWait(b, ctx, "A002 leaves the window", csText("cur-number")+` === "—" && `+csHas("action-note", "A002"), time.Second)
+	csWait(b, ctx, "A002 in the recent calls, sent to B", csHas("recent-A002", "已转移")+` && `+csHas("recent-A002", "B 出入境"), time.Second)
+	a2 := csTicket(t, super, "A002")
 	if a2.State != "transferred" || a2.Queue != "B" || a2.ReturnQueue != "A" || a2.ReturnWindow != "1" || a2.Window != "" {
 		t.Errorf("A002 after the transfer: %+v; want transferred to B, returning to A at window 1", a2)
 	}
 
 	// A003: called, then held for 10 minutes; it shows as held.
-	issue(t, kiosk, "A")
+	csIssue(t, kiosk, "A")
 	b.run(ctx, "call A003", chromedp.Click("#act-next"))
-	waitFor(b, ctx, "A003 called", hasText("cur-number", "A003"), time.Second)
+	csWait(b, ctx, "A003 called", csHas("cur-number", "A003"), time.Second)
 	b.run(ctx, "hold",
 		chromedp.KeyEvent("h"),
 		chromedp.WaitVisible("#hold-confirm"),
 		chromedp.Click("#hold-confirm"))
-	waitFor(b, ctx, "A003 shows as held", hasText("aside-A003", "暂挂")+` && `+textOf("cur-number")+` === "—"`, time.Second)
+	csWait(b, ctx, "A003 shows as held", csHas("aside-A003", "暂挂")+` && `+csText("cur-number")+` === "—"`, time.Second)
 	b.screenshot(ctx, "console_held")
-	a3 := ticketByNumber(t, super, "A003")
+	a3 := csTicket(t, super, "A003")
 	if a3.State != "held" || a3.TargetWindow != "1" || a3.HoldUntil.Sub(time.Now()) < 9*time.Minute {
 		t.Errorf("A003 after the hold: %+v; want held for 10 minutes for window 1", a3)
 	}
@@ -289,14 +292,14 @@ func TestConsoleServe(t *testing.T) {
 	if _, err := super.CallNumber(context.Background(), 1, "A003", "back early"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(b, ctx, "A003 called by the supervisor, live", hasText("cur-number", "A003"), time.Second)
+	csWait(b, ctx, "A003 called by the supervisor, live", csHas("cur-number", "A003"), time.Second)
 	if v := get(b, ctx, "no reload", chromedp.Evaluate[int](`window.__noReload || 0`)); v != 1 {
 		t.Error("the page reloaded")
 	}
 
 	// Closing the window with a ticket at it is refused in words.
 	b.run(ctx, "close with a ticket", chromedp.Click("#close-window"))
-	waitFor(b, ctx, "the refusal to close", hasText("action-error", "当前状态不允许此操作"), 5*time.Second)
+	csWait(b, ctx, "the refusal to close", csHas("action-error", "当前状态不允许此操作"), 5*time.Second)
 }
 
 // TestConsoleCSRF: a state change from the signed-in page without the
@@ -304,11 +307,11 @@ func TestConsoleServe(t *testing.T) {
 func TestConsoleCSRF(t *testing.T) {
 	b := newBrowser(t)
 	ctx := b.tab()
-	failOnScriptErrors(b, ctx)
-	super := staff(t, b.hall.URL, "zhuren", "demo-supervisor")
+	csScriptErrors(b, ctx)
+	super := csStaff(t, b.hall.URL, "zhuren", "demo-supervisor")
 	signInConsole(b, ctx, "wangfang", "demo-counter-1")
 	openWindow1(b, ctx)
-	issue(t, kioskClient(t, b), "A")
+	csIssue(t, csKiosk(t, b), "A")
 
 	type answer struct {
 		Status int    `json:"status"`
@@ -320,12 +323,12 @@ func TestConsoleCSRF(t *testing.T) {
 	if res.Status != 403 || !regexp.MustCompile(`CSRF`).MatchString(res.Body) {
 		t.Errorf("without the CSRF header: %d %s; want 403 naming the header", res.Status, res.Body)
 	}
-	if got := ticketByNumber(t, super, "A001"); got.State != "issued" {
+	if got := csTicket(t, super, "A001"); got.State != "issued" {
 		t.Errorf("A001 after the refused call: %s, want issued", got.State)
 	}
 	// The page's own call, with the header, goes through.
 	b.run(ctx, "call next", chromedp.Click("#act-next"))
-	waitFor(b, ctx, "A001 called", hasText("cur-number", "A001"), time.Second)
+	csWait(b, ctx, "A001 called", csHas("cur-number", "A001"), time.Second)
 }
 
 // TestConsolePhone: at a phone's width the console is one column of big
@@ -333,14 +336,14 @@ func TestConsoleCSRF(t *testing.T) {
 func TestConsolePhone(t *testing.T) {
 	b := newBrowser(t)
 	ctx := b.tab()
-	failOnScriptErrors(b, ctx)
+	csScriptErrors(b, ctx)
 	b.run(ctx, "phone screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
 	signInConsole(b, ctx, "zhangwei", "demo-counter-2")
 	openWindow1(b, ctx)
-	issue(t, kioskClient(t, b), "A")
-	issue(t, kioskClient(t, b), "A")
+	csIssue(t, csKiosk(t, b), "A")
+	csIssue(t, csKiosk(t, b), "A")
 	b.run(ctx, "call next", chromedp.Click("#act-next"))
-	waitFor(b, ctx, "A001 called", hasText("cur-number", "A001"), time.Second)
+	csWait(b, ctx, "A001 called", csHas("cur-number", "A001"), time.Second)
 	b.screenshot(ctx, "console_phone")
 
 	if wide := get(b, ctx, "page width", chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
