@@ -367,3 +367,53 @@ func TestConsolePhone(t *testing.T) {
 	}
 	b.screenshot(ctx, "console_phone_finish")
 }
+
+// TestConsoleNoShowAndLink: a no-show before the hall's recalls is
+// refused in words; after a recall (R) it is recorded (X). A finish can
+// link an application on file: its number is recorded with the finish.
+func TestConsoleNoShowAndLink(t *testing.T) {
+	b := newBrowser(t)
+	ctx := b.tab()
+	csScriptErrors(b, ctx)
+	kiosk := csKiosk(t, b)
+	counter := csStaff(t, b.hall.URL, "zhangwei", "demo-counter-2")
+	app, err := counter.AcceptApplication(context.Background(), api.AcceptApplicationRequest{
+		Item: "WJ-HS-001", ApplicantName: "李四", ApplicantID: "520102199007140243"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signInConsole(b, ctx, "wangfang", "demo-counter-1")
+	openWindow1(b, ctx)
+	csIssue(t, kiosk, "A")
+	csIssue(t, kiosk, "A")
+
+	b.run(ctx, "call A001", chromedp.Click("#act-next"))
+	csWait(b, ctx, "A001 called", csHas("cur-number", "A001"), time.Second)
+	b.run(ctx, "no-show before a recall", chromedp.KeyEvent("x"))
+	csWait(b, ctx, "the refusal", csHas("action-error", "当前状态不允许此操作")+` && `+csHas("action-error", "recall"), time.Second)
+	b.run(ctx, "recall", chromedp.KeyEvent("r"))
+	csWait(b, ctx, "A001 recalled", csHas("cur-state", "已重呼")+` && `+csHas("cur-meta", "已重呼 1 次"), time.Second)
+	b.run(ctx, "no-show", chromedp.KeyEvent("x"))
+	csWait(b, ctx, "A001 a no-show", csHas("action-note", "A001 记为未到")+` && `+csText("cur-number")+` === "—"`, time.Second)
+	if got := csTicket(t, counter, "A001"); got.State != "no_show" {
+		t.Errorf("A001: %s, want no_show", got.State)
+	}
+
+	b.run(ctx, "call, start and finish A002 linking the application",
+		chromedp.KeyEvent("n"), chromedp.WaitEnabled("#act-start"),
+		chromedp.KeyEvent("s"), chromedp.WaitEnabled("#act-finish"),
+		chromedp.KeyEvent("f"), chromedp.WaitVisible("#finish-confirm"),
+		chromedp.Click("#outcome-application"), chromedp.Click("#appmode-link"),
+		chromedp.WaitVisible("#app-link"), chromedp.SendKeys("#app-link", app.Number),
+		chromedp.Click("#finish-confirm"))
+	csWait(b, ctx, "A002 finished", csHas("action-note", "A002 已办结"), 2*time.Second)
+	a2 := csTicket(t, counter, "A002")
+	full, err := counter.Ticket(context.Background(), a2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := full.History[len(full.History)-1]
+	if full.State != "done" || last.Action != "finish" || !strings.Contains(last.Reason, app.Number) {
+		t.Errorf("A002 %s, last step %+v: want finished with the application %s recorded", full.State, last, app.Number)
+	}
+}
