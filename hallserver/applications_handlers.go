@@ -64,6 +64,12 @@ func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, p auth.P
 		// stranger. The holder finds them with their card or notice.
 		view.ApplicantName, view.NoticeToken = idcard.MaskName(view.ApplicantName), ""
 		view.Certificates = []api.Certificate{}
+		for i := range view.Events {
+			// Staff notes (what is missing, why it was refused) are for
+			// the applicant, who reads them by card or notice.
+			view.Events[i].Note, view.Events[i].Actor = "", ""
+		}
+		view.Clock.Stopped = ""
 	}
 	writeJSON(w, http.StatusOK, view)
 }

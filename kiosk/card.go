@@ -19,6 +19,9 @@ func (k *Kiosk) cardEvent(ev idcard.Event) {
 			return
 		}
 		card := ev.Card
+		// The kiosk never shows the photo or uses the fingerprint: they
+		// are not kept.
+		card.Photo, card.Fingerprint = nil, nil
 		k.session.Card = &card
 		if k.onCard != nil {
 			k.onCard(card)

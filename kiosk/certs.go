@@ -58,7 +58,7 @@ func (k *Kiosk) certsScreen() fyne.CanvasObject {
 // load looks up the certificates of the card's holder.
 func (f *certsFlow) load(c idcard.Card) {
 	k := f.k
-	if k.hall == nil {
+	if k.hallNow() == nil {
 		k.banner.show(k.T("error.server"), bannerError)
 		return
 	}
@@ -68,7 +68,7 @@ func (f *certsFlow) load(c idcard.Card) {
 	var certs []api.Certificate
 	k.goAsync(func(ctx context.Context) error {
 		var err error
-		certs, err = k.hall.CertificatesOf(ctx, id)
+		certs, err = k.hallNow().CertificatesOf(ctx, id)
 		return err
 	}, func(err error) {
 		if n != f.asked || !f.owner.onScreen() {
@@ -202,9 +202,11 @@ func (f *certsFlow) validity(c api.Certificate) string {
 // certFieldsLine is the first fields of the certificate ("坐落：…"), so
 // that two certificates of one kind can be told apart.
 func certFieldsLine(c api.Certificate) string {
+	// Only the first field: later ones may name people (a certificate's
+	// 权利人, 义务人) in full, and everything else on the kiosk is masked.
 	var parts []string
 	for i, fl := range c.Fields {
-		if i == 2 {
+		if i == 1 {
 			break
 		}
 		parts = append(parts, fl.Name+"："+fl.Value)

@@ -81,7 +81,7 @@ func (f *certsFlow) startPrint(c api.Certificate) {
 	run := f.prints
 	f.print = certPrint{cert: c, stage: stageCheck}
 	k.replace(f.owner.page("certs_printing", f.printingScreen))
-	pages, hall, id, serial, title := k.dev.Pages, k.hall, card.IDNumber, c.Serial, c.Title
+	pages, hall, id, serial, title := k.dev.Pages, k.hallNow(), card.IDNumber, c.Serial, c.Title
 	var copyNo int
 	k.goAsync(func(ctx context.Context) error {
 		if pages == nil {
@@ -96,6 +96,12 @@ func (f *certsFlow) startPrint(c api.Certificate) {
 			return err
 		}
 		copyNo = n
+		// The holder may have left (card taken away, idle, Home) while
+		// the copy was fetched: then nothing goes to the printer for the
+		// next person to pick up (the session's context has ended).
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		k.do(func() { f.setStage(run, stageSend) })
 		if _, err := pages.Print(ctx, pdf, title); err != nil {
 			return &printFailedError{err}

@@ -127,7 +127,7 @@ type helpCaller interface {
 
 // callHelp alerts the supervisors (一键呼叫) through the hall server.
 func (k *Kiosk) callHelp() {
-	h, ok := k.hall.(helpCaller)
+	h, ok := k.hallNow().(helpCaller)
 	if !ok || !k.online {
 		k.banner.show(k.T("help.failed"), bannerError)
 		return

@@ -37,7 +37,7 @@ func (k *Kiosk) probeHall() {
 // went. It reports whether the server answered.
 func (k *Kiosk) probeOnce() bool {
 	k.mu.Lock()
-	hall := k.hall // the technician screen may set it (under the UI lock)
+	hall := k.hallNow() // the technician screen may set it (under the UI lock)
 	k.mu.Unlock()
 	if hall == nil {
 		k.do(func() { k.setOnline(false) })
@@ -52,12 +52,15 @@ func (k *Kiosk) probeOnce() bool {
 	}
 	var cat *catalogue.Catalogue
 	k.mu.Lock()
-	needCatalogue := !k.online || k.cat == nil
+	needCatalogue := !k.online || k.cat == nil || time.Since(k.catFetched) > catalogueRefresh
 	k.mu.Unlock()
 	if needCatalogue {
 		if c, err := hall.Catalogue(ctx); err == nil {
 			cat = c
 			k.saveCachedCatalogue(c)
+			k.mu.Lock()
+			k.catFetched = time.Now()
+			k.mu.Unlock()
 		}
 	}
 	k.do(func() {
@@ -87,6 +90,10 @@ func (k *Kiosk) Online() bool { return k.online }
 func (k *Kiosk) ProbeNow() bool { return k.probeOnce() }
 
 const catalogueCacheFile = "catalogue.json"
+
+// catalogueRefresh is how often the kiosk fetches the catalogue again
+// while the hall server is up: items, fees and materials change.
+const catalogueRefresh = 10 * time.Minute
 
 // loadCachedCatalogue reads the catalogue saved when the hall server was
 // last reached, so that the guide works from the first moment.

@@ -49,7 +49,7 @@ func (k *Kiosk) HeartbeatNow() error { return k.heartbeat() }
 // kept for the technician's menu.
 func (k *Kiosk) heartbeat() error {
 	k.mu.Lock()
-	hall, cfg, cardErr := k.hall, k.cfg.Devices, k.tech.cardErr
+	hall, cfg, cardErr := k.hallNow(), k.cfg.Devices, k.tech.cardErr
 	k.mu.Unlock()
 	h, ok := hall.(heartbeater)
 	if !ok {

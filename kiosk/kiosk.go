@@ -80,19 +80,24 @@ type Kiosk struct {
 	win  fyne.Window
 	opts Options
 	cfg  Config
-	hall Hall
 	dev  *Devices
-	tr   *Translator
-	now  func() time.Time
+
+	// hall is the hall server client: read with hallNow from any
+	// goroutine; it changes only when the technician enrolls the kiosk.
+	hallMu sync.Mutex
+	hall   Hall
+	tr     *Translator
+	now    func() time.Time
 
 	lang    string
 	elderly bool
 	theme   *kioskTheme
 
 	// The hall server, as last seen.
-	online   bool
-	hallInfo api.Hall
-	cat      *catalogue.Catalogue
+	online     bool
+	hallInfo   api.Hall
+	cat        *catalogue.Catalogue
+	catFetched time.Time // when cat came from the hall server (not the cache)
 
 	session Session
 
@@ -120,6 +125,27 @@ type Kiosk struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	// The session's context ends, and its epoch moves on, when the
+	// session ends: work started for one person is cancelled, and its
+	// result is never shown to the next (goAsync).
+	sessCtx    context.Context
+	sessCancel context.CancelFunc
+	epoch      uint64
+}
+
+// hallNow is the hall server client (nil before enrollment).
+func (k *Kiosk) hallNow() Hall {
+	k.hallMu.Lock()
+	defer k.hallMu.Unlock()
+	return k.hall
+}
+
+// setHall replaces the hall server client (after enrollment).
+func (k *Kiosk) setHall(h Hall) {
+	k.hallMu.Lock()
+	k.hall = h
+	k.hallMu.Unlock()
 }
 
 // page is one screen: its name (for tests and logs) and how to build it.
@@ -158,6 +184,7 @@ func New(a fyne.App, opts Options) (*Kiosk, error) {
 		k.dev = &Devices{Problems: map[string]error{}}
 	}
 	k.ctx, k.cancel = context.WithCancel(context.Background())
+	k.sessCtx, k.sessCancel = context.WithCancel(k.ctx)
 	a.Settings().SetTheme(k.theme)
 	k.win = a.NewWindow(k.T("app.title"))
 	k.banner = newBanner()
@@ -219,14 +246,27 @@ func (k *Kiosk) do(fn func()) {
 
 // goAsync runs work on a goroutine with a context that ends with the
 // kiosk, then done on the UI thread with its result.
+//
+// Both belong to the session they were started in: when it ends (idle,
+// card taken away, Home), work's context is cancelled and done is not
+// run, so one person's answer never reaches the next person's screen.
 func (k *Kiosk) goAsync(work func(ctx context.Context) error, done func(err error)) {
+	epoch, sess := k.epoch, k.sessCtx
 	k.wg.Go(func() {
-		ctx, cancel := context.WithTimeout(k.ctx, 15*time.Second)
+		ctx, cancel := context.WithTimeout(sess, 15*time.Second)
 		defer cancel()
 		err := work(ctx)
-		k.do(func() { done(err) })
+		k.do(func() {
+			if k.epoch == epoch {
+				done(err)
+			}
+		})
 	})
 }
+
+// sessionEpoch identifies the current session, for work that outlives a
+// screen: compare it with the epoch when the work is done.
+func (k *Kiosk) sessionEpoch() uint64 { return k.epoch }
 
 // show makes p the screen, remembering the current one for Back.
 func (k *Kiosk) show(p page) {
@@ -277,9 +317,25 @@ func (k *Kiosk) goHome() {
 
 // endSession forgets the person: their card and everything looked up,
 // every screen built from it, and returns home.
+//
+// It also cancels the session's work (goAsync) and brings back the
+// default language and standard mode for the next person.
 func (k *Kiosk) endSession() {
+	k.sessCancel()
+	k.epoch++
+	k.sessCtx, k.sessCancel = context.WithCancel(k.ctx)
 	k.session = Session{}
 	k.history = nil
+	k.lang = Chinese
+	if k.cfg.Language == English {
+		k.lang = English
+	}
+	if k.elderly {
+		k.elderly = false
+		k.theme.sizes = Standard
+		k.app.Settings().SetTheme(&kioskTheme{sizes: Standard})
+	}
+	k.win.SetTitle(k.T("app.title"))
 	k.setPage(page{"home", k.homeScreen})
 }
 
@@ -321,12 +377,23 @@ func (k *Kiosk) touch() {
 // idleFired returns home and wipes the session when nothing was touched
 // for the idle time (on the home screen with no session, nothing to do).
 func (k *Kiosk) idleFired() {
-	k.do(func() { k.idleReset() })
+	k.do(func() {
+		// A touch may have come after the timer fired and before this
+		// ran: then the person is still there.
+		if k.now().Sub(k.idleSeen) < k.cfg.IdleTimeout(k.elderly) {
+			return
+		}
+		k.idleReset()
+	})
 }
 
 // idleReset is what idleFired does on the UI thread.
 func (k *Kiosk) idleReset() {
-	if k.current.name == "home" && k.session.Card == nil {
+	defaultLang := Chinese
+	if k.cfg.Language == English {
+		defaultLang = English
+	}
+	if k.current.name == "home" && k.session.Card == nil && k.lang == defaultLang && !k.elderly {
 		return
 	}
 	k.endSession()
@@ -342,11 +409,37 @@ func (k *Kiosk) errText(err error) string {
 	if errors.Is(err, client.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
 		return k.T("error.server")
 	}
+	// The server words its messages in English for staff: a citizen
+	// reading Chinese gets a plain sentence by the kind of error instead.
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		if k.lang == English && ce.Message != "" {
+			return k.T("error.generic", map[string]string{"Message": ce.Message})
+		}
+		switch ce.Code {
+		case api.CodeUnavailable:
+			return k.T("error.server")
+		case api.CodeInvalid:
+			return k.T("error.invalid")
+		case api.CodeNotFound:
+			return k.T("error.not_found")
+		case api.CodeConflict:
+			return k.T("error.conflict")
+		case api.CodeForbidden, api.CodeUnauthenticated:
+			return k.T("error.forbidden")
+		}
+	}
+	return k.T("error.other")
+}
+
+// errDetail is errText with the server's own words after it, for the
+// technician screens: a technician needs the exact reason.
+func (k *Kiosk) errDetail(err error) string {
 	var ce *client.Error
 	if errors.As(err, &ce) && ce.Message != "" {
-		return k.T("error.generic", map[string]string{"Message": ce.Message})
+		return k.errText(err) + " (" + ce.Message + ")"
 	}
-	return k.T("error.generic", map[string]string{"Message": err.Error()})
+	return k.errText(err) + " (" + err.Error() + ")"
 }
 
 // watchDevices and the hall server.

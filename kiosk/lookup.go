@@ -185,7 +185,7 @@ func (f *lookupFlow) byTyped() {
 		return
 	}
 	f.run(func(ctx context.Context) ([]api.Application, error) {
-		a, err := f.k.hall.Application(ctx, n)
+		a, err := f.k.hallNow().Application(ctx, n)
 		return []api.Application{a}, err
 	}, f.k.T("lookup.not_found_number", map[string]string{"Number": n}), "")
 }
@@ -193,7 +193,7 @@ func (f *lookupFlow) byTyped() {
 // byNotice looks up the application of a scanned acceptance notice.
 func (f *lookupFlow) byNotice(qr string) {
 	f.run(func(ctx context.Context) ([]api.Application, error) {
-		a, err := f.k.hall.ApplicationByNotice(ctx, qr)
+		a, err := f.k.hallNow().ApplicationByNotice(ctx, qr)
 		return []api.Application{a}, err
 	}, f.k.T("lookup.not_found_notice"), "")
 }
@@ -202,7 +202,7 @@ func (f *lookupFlow) byNotice(qr string) {
 func (f *lookupFlow) byCard(c idcard.Card) {
 	id := c.IDNumber
 	f.run(func(ctx context.Context) ([]api.Application, error) {
-		return f.k.hall.ApplicationsOf(ctx, id)
+		return f.k.hallNow().ApplicationsOf(ctx, id)
 	}, "", idcard.MaskName(c.Name+c.NameEn))
 }
 
@@ -211,7 +211,7 @@ func (f *lookupFlow) byCard(c idcard.Card) {
 // has left the lookup meanwhile, or asked again since.
 func (f *lookupFlow) run(ask func(context.Context) ([]api.Application, error), notFound, holder string) {
 	k := f.k
-	if k.hall == nil {
+	if k.hallNow() == nil {
 		k.banner.show(k.T("error.server"), bannerError)
 		return
 	}

@@ -164,7 +164,7 @@ func (k *Kiosk) homeScanned(text string) {
 	if !ok || sc.ticket == "" {
 		return
 	}
-	if !k.online || k.hall == nil {
+	if !k.online || k.hallNow() == nil {
 		k.banner.show(k.T("rate.offline"), bannerError)
 		return
 	}
@@ -175,7 +175,7 @@ func (k *Kiosk) homeScanned(text string) {
 // on to the levels when it can be rated; otherwise it says why not (a
 // visit still waiting says how many are ahead).
 func (k *Kiosk) rateIdentify(sc rateScan) {
-	if k.hall == nil {
+	if k.hallNow() == nil {
 		k.banner.show(k.T("rate.offline"), bannerError)
 		return
 	}
@@ -187,7 +187,7 @@ func (k *Kiosk) rateIdentify(sc rateScan) {
 		if f.target, err = k.resolveScan(ctx, sc); err != nil {
 			return err
 		}
-		f.scale, err = k.hall.RatingReasons(ctx)
+		f.scale, err = k.hallNow().RatingReasons(ctx)
 		return err
 	}, func(err error) {
 		if k.current.name != from {
@@ -214,7 +214,7 @@ var errNotRatingCode = errors.New("kiosk: the code is not a slip's or an accepta
 // an application (by its acceptance notice).
 func (k *Kiosk) resolveScan(ctx context.Context, sc rateScan) (rateTarget, error) {
 	if tok := sc.ticket + sc.bare; sc.notice == "" {
-		st, err := k.hall.TicketStatus(ctx, tok)
+		st, err := k.hallNow().TicketStatus(ctx, tok)
 		if err == nil {
 			return rateTarget{ticketToken: tok, ticket: st}, nil
 		}
@@ -223,7 +223,7 @@ func (k *Kiosk) resolveScan(ctx context.Context, sc rateScan) (rateTarget, error
 		}
 	}
 	qr := sc.notice + sc.bare
-	app, err := k.hall.ApplicationByNotice(ctx, qr)
+	app, err := k.hallNow().ApplicationByNotice(ctx, qr)
 	if errors.Is(err, client.ErrNotFound) && sc.bare != "" {
 		return rateTarget{}, errNotRatingCode
 	}

@@ -109,7 +109,7 @@ func (k *Kiosk) rateLoadMine(st *rateAppState) {
 	var apps []api.Application
 	k.goAsync(func(ctx context.Context) error {
 		var err error
-		apps, err = k.hall.ApplicationsOf(ctx, id)
+		apps, err = k.hallNow().ApplicationsOf(ctx, id)
 		return err
 	}, func(err error) {
 		st.loading = false
@@ -153,7 +153,7 @@ func (k *Kiosk) rateAppNext(st *rateAppState, number string) {
 	k.goAsync(func(ctx context.Context) error {
 		var err error
 		if mine == nil {
-			if mine, err = k.hall.ApplicationsOf(ctx, id); err != nil {
+			if mine, err = k.hallNow().ApplicationsOf(ctx, id); err != nil {
 				return err
 			}
 		}
@@ -164,7 +164,7 @@ func (k *Kiosk) rateAppNext(st *rateAppState, number string) {
 			}
 		}
 		if i < 0 {
-			_, err := k.hall.Application(ctx, number)
+			_, err := k.hallNow().Application(ctx, number)
 			if errors.Is(err, client.ErrNotFound) {
 				return errNoApplication
 			}
@@ -174,7 +174,7 @@ func (k *Kiosk) rateAppNext(st *rateAppState, number string) {
 			return errNotApplicant
 		}
 		f.target = rateTarget{appNumber: mine[i].Number, itemName: mine[i].ItemName, applicantID: id}
-		f.scale, err = k.hall.RatingReasons(ctx)
+		f.scale, err = k.hallNow().RatingReasons(ctx)
 		return err
 	}, func(err error) {
 		if k.current.name != "rate_app" {

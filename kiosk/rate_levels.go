@@ -132,7 +132,7 @@ func (k *Kiosk) rateSubmit(f *rateFlow) {
 	var receipt api.RatingReceipt
 	k.goAsync(func(ctx context.Context) error {
 		var err error
-		receipt, err = k.hall.Rate(ctx, req)
+		receipt, err = k.hallNow().Rate(ctx, req)
 		return err
 	}, func(err error) {
 		f.sending = false

@@ -287,7 +287,7 @@ func (f *takeFlow) issue(req api.IssueRequest) {
 	f.req, f.issuing, f.ticket, f.issueErr = req, true, nil, nil
 	f.slip, f.printErr = slipPending, nil
 	k.replace(f.page("take.result", f.resultScreen))
-	hall := k.hall
+	hall := k.hallNow()
 	var it api.IssuedTicket
 	k.goAsync(func(ctx context.Context) error {
 		if hall == nil {

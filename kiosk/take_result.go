@@ -193,7 +193,7 @@ func (f *takeFlow) printSlip() {
 // through the one-touch help call.
 func (f *takeFlow) callStaff() {
 	k := f.k
-	h, ok := k.hall.(helpCaller)
+	h, ok := k.hallNow().(helpCaller)
 	if !ok {
 		f.staff = alertFailed
 		return

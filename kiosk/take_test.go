@@ -95,7 +95,7 @@ func newTakeRig(t *testing.T, o rigOptions) (*rig, *takeFixedTokens) {
 	}
 	r := newRig(t, o)
 	ft := &takeFixedTokens{takeInnerHall: r.k.hall}
-	r.k.Sync(func() { r.k.hall = ft })
+	r.k.setHall(ft)
 	return r, ft
 }
 

@@ -159,6 +159,9 @@ func (f *techFlow) checkPIN() {
 		return err
 	}, func(err error) {
 		f.checking = false
+		if k.current.name != "tech_pin" {
+			return // the technician left the PIN screen while it was checked
+		}
 		if err == nil && ok {
 			k.tech.failures = 0
 			k.replace(page{"tech_menu", f.menuScreen})
@@ -210,7 +213,7 @@ func (f *techFlow) heartbeatText() string {
 	k := f.k
 	switch {
 	case k.tech.beatErr != nil:
-		return k.T("tech.heartbeat_failed", map[string]string{"Error": k.errText(k.tech.beatErr)})
+		return k.T("tech.heartbeat_failed", map[string]string{"Error": k.errDetail(k.tech.beatErr)})
 	case k.tech.lastBeat.IsZero():
 		return k.T("tech.heartbeat_none")
 	}

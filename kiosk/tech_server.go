@@ -168,12 +168,12 @@ func (f *techFlow) enroll() {
 		s.busy = false
 		if err != nil {
 			f.redraw("tech_server")
-			k.banner.show(k.T("tech.enroll_failed", map[string]string{"Error": k.errText(err)}), bannerError)
+			k.banner.show(k.T("tech.enroll_failed", map[string]string{"Error": k.errDetail(err)}), bannerError)
 			return
 		}
 		s.code, s.enrolled = "", e.Kiosk
 		k.cfg.ServerURL, k.cfg.DeviceToken, k.cfg.Name = cfg.ServerURL, cfg.DeviceToken, cfg.Name
-		k.hall = hall
+		k.setHall(hall)
 		f.redraw("tech_server")
 		k.wg.Go(func() { k.probeOnce(); k.heartbeat() })
 		switch {

@@ -46,6 +46,11 @@ func TestKioskLookups(t *testing.T) {
 		t.Fatalf("applications of the card: %+v, %v", apps, err)
 	}
 	byNumber, err := kiosk.Application(ctx, app.Number)
+	for _, ev := range byNumber.Events {
+		if ev.Note != "" || ev.Actor != "" {
+			t.Errorf("a kiosk reading by number sees staff notes or names: %+v", ev)
+		}
+	}
 	if err != nil || byNumber.ApplicantName != "王*红" {
 		t.Errorf("by number at the kiosk: %q, %v", byNumber.ApplicantName, err)
 	}
