@@ -187,10 +187,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ auth.Principal)
 		s.fail(w, r, err)
 		return
 	}
+	// Max-Age, not Expires: the browser counts it on its own clock, so a
+	// browser whose clock differs from the hall's keeps the cookie (the
+	// server's session expiry is what counts).
+	maxAge := int(s.cfg.SessionMax / time.Second)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
-		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode, Expires: now.Add(s.cfg.SessionMax)})
+		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: maxAge})
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: "/",
-		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode, Expires: now.Add(s.cfg.SessionMax)})
+		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: maxAge})
 	out := api.LoginResponse{Token: token, CSRF: csrf, ExpiresAt: expires, User: apiUser(u)}
 	if req.Cookie {
 		out.Token = "" // a browser page: the HttpOnly cookie alone carries the session

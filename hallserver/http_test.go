@@ -52,6 +52,10 @@ func TestLogin(t *testing.T) {
 		if cc == nil || cc.Value != lr.CSRF || cc.HttpOnly {
 			t.Errorf("CSRF cookie %+v: want the csrf value, readable by scripts", cc)
 		}
+		// Relative lifetimes: a browser whose clock is not the hall's keeps them.
+		if sc != nil && cc != nil && (sc.MaxAge != 12*3600 || cc.MaxAge != 12*3600 || !sc.Expires.IsZero()) {
+			t.Errorf("cookies' Max-Age %v and %v (Expires %v): want 12 h, no Expires", sc.MaxAge, cc.MaxAge, sc.Expires)
+		}
 		var me api.Me
 		h.call(t, bearer(lr.Token), "GET", "/api/v1/me", "", http.StatusOK, &me)
 		if me.Role != string(auth.Counter) || me.Username != "counter1" {
