@@ -34,9 +34,10 @@ type browser struct {
 	hall  *halltest.Hall
 }
 
-// newBrowser starts a hall server and a headless Chromium (as root in
-// CI, so without the sandbox) sized like a desktop screen.
-func newBrowser(t *testing.T) *browser {
+// newBrowser starts a hall server (with the options, when given: a hall
+// clock) and a headless Chromium (as root in CI, so without the sandbox)
+// sized like a desktop screen.
+func newBrowser(t *testing.T, hallOpts ...halltest.Options) *browser {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
@@ -47,7 +48,11 @@ func newBrowser(t *testing.T) *browser {
 	)
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
-	return &browser{t: t, alloc: alloc, hall: halltest.New(t, halltest.Options{})}
+	var ho halltest.Options
+	if len(hallOpts) > 0 {
+		ho = hallOpts[0]
+	}
+	return &browser{t: t, alloc: alloc, hall: halltest.New(t, ho)}
 }
 
 // tab opens a new tab; it closes when the test ends. The first action
