@@ -12,14 +12,14 @@ const CHANNELS = { kiosk: "自助终端 kiosk", counter: "窗口评价器 counte
 
 export function mount(root, ctx) {
   const S = { view: "followups", reasons: {}, alive: true };
-  const tabs = el("div", { class: "sv-tabs", role: "tablist", "aria-label": "好差评 Ratings" });
+  const tabs = el("div", { class: "sv-tabs", role: "group", "aria-label": "查看 View" });
   const body = el("div", {});
   root.append(heading("好差评", "Ratings", "差评须 1 个工作日内回访、15 个工作日内整改。 A bad rating is called back within 1 working day and put right within 15."), tabs, body);
   for (const [view, zh, en] of [["followups", "差评整改", "Follow-ups"], ["all", "全部评价", "All ratings"]]) {
-    const b = el("button", { type: "button", role: "tab", id: "tab-" + view, "aria-selected": String(view === S.view) }, zh + " " + en);
+    const b = el("button", { type: "button", id: "tab-" + view, "aria-pressed": String(view === S.view) }, zh + " " + en);
     b.addEventListener("click", () => {
       S.view = view;
-      for (const x of tabs.children) x.setAttribute("aria-selected", String(x.id === "tab-" + view));
+      for (const x of tabs.children) x.setAttribute("aria-pressed", String(x.id === "tab-" + view));
       show();
     });
     tabs.append(b);

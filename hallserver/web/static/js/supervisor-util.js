@@ -105,11 +105,14 @@ export function loading() {
   return el("p", { class: "muted" }, "正在加载… Loading…");
 }
 
-// failure is what a section shows when it could not fetch.
+// failure is what a section shows when it could not fetch: a way to try
+// again, or to sign in again when the session has ended.
 export function failure(e, retry) {
+  const expired = e instanceof ApiError && e.status === 401;
   return el("div", { class: "card sv-failure", role: "alert" },
     el("p", { class: "error" }, "无法读取 Could not load: ", message(e)),
-    retry ? el("button", { type: "button", onclick: retry }, "重试 Try again") : null);
+    expired ? el("button", { type: "button", class: "primary", onclick: () => location.reload() }, "重新登录 Sign in again")
+      : retry ? el("button", { type: "button", onclick: retry }, "重试 Try again") : null);
 }
 
 // debounce runs fn once, ms after the last of a burst of calls.
