@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"onestop/hallserver/api"
@@ -18,57 +16,16 @@ import (
 )
 
 // The supervisor pages' tests. Their helpers are named sv… to keep them
-// apart from the other pages' tests in this package. The hall runs on a
-// clock of its own from Monday 2 March 2026, 09:00, so that working days,
-// warnings and follow-up dates are the same on every run.
+// apart from the other pages' tests in this package; they use the console
+// tests' cs… helpers where those fit. The hall runs on a clock of its own
+// from Monday 2 March 2026, 09:00, so that working days, warnings and
+// follow-up dates are the same on every run.
 
 var svStart = time.Date(2026, 3, 2, 9, 0, 0, 0, queue.Location)
 
 // svBrowser starts a hall at svStart and a browser.
 func svBrowser(t *testing.T) *browser {
 	return newBrowser(t, halltest.Options{Start: svStart})
-}
-
-// svTab opens a tab that fails the test on any uncaught script error.
-func svTab(b *browser) context.Context {
-	b.t.Helper()
-	ctx := b.tab()
-	var mu sync.Mutex
-	var thrown []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
-			d := e.ExceptionDetails
-			msg := d.Text
-			if d.Exception != nil {
-				msg += " " + d.Exception.Description
-			}
-			mu.Lock()
-			thrown = append(thrown, fmt.Sprintf("%s:%d: %s", d.URL, d.LineNumber+1, msg))
-			mu.Unlock()
-		}
-	}); err != nil {
-		b.t.Fatal(err)
-	}
-	b.t.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, x := range thrown {
-			b.t.Errorf("uncaught script error: %s", x)
-		}
-	})
-	return ctx
-}
-
-// svWait polls the page until the JavaScript condition holds, at most
-// within.
-func svWait(b *browser, ctx context.Context, what, cond string, within time.Duration) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, within+5*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(within), chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
-		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("app").innerText`))
-		b.t.Fatalf("%s: not within %v (%v); the page says:\n%s", what, within, err, text)
-	}
 }
 
 // svText is a JavaScript expression: the text of the element css selects.
@@ -101,46 +58,37 @@ func svSignIn(b *browser, ctx context.Context, path, user, pass string) {
 		chromedp.SendKeys("#login-password", pass),
 		chromedp.Click("#login-submit"),
 		chromedp.WaitVisible("#section"))
-	svWait(b, ctx, "the live connection", svHas("#live-state", "实时"), 5*time.Second)
+	csWait(b, ctx, "the live connection", svHas("#live-state", "实时"), 5*time.Second)
 }
 
 // svGo follows a menu link (no reload) and waits for the section's title.
 func svGo(b *browser, ctx context.Context, section, title string) {
 	b.t.Helper()
 	b.run(ctx, "open "+section, chromedp.Click(`a[data-section="`+section+`"]`))
-	svWait(b, ctx, section+" shown", svHas("#section h1", title)+` && location.pathname === "/supervisor/`+section+`"`, 5*time.Second)
+	csWait(b, ctx, section+" shown", svHas("#section h1", title)+` && location.pathname === "/supervisor/`+section+`"`, 5*time.Second)
 }
 
-// svStaff signs a typed client in.
+// svTab opens a tab that fails the test on any uncaught script error.
+func svTab(b *browser) context.Context {
+	ctx := b.tab()
+	csScriptErrors(b, ctx)
+	return ctx
+}
+
+// svStaff signs a typed client in as user.
 func svStaff(t *testing.T, b *browser, user, pass string) *client.Client {
 	t.Helper()
-	c, err := client.New(b.hall.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Login(context.Background(), user, pass); err != nil {
-		t.Fatalf("login %s: %v", user, err)
-	}
-	return c
+	return csStaff(t, b.hall.URL, user, pass)
 }
 
-// svKiosk is the test hall's kiosk K01.
-func svKiosk(t *testing.T, b *browser) *client.Client {
+// svWindow1 is 王芳 (wangfang) signed in with window 1 open.
+func svWindow1(t *testing.T, b *browser) *client.Client {
 	t.Helper()
-	k, err := client.New(b.hall.URL, client.WithToken(b.hall.KioskToken))
-	if err != nil {
+	wang := svStaff(t, b, "wangfang", "demo-counter-1")
+	if err := wang.OpenWindow(context.Background(), 1); err != nil {
 		t.Fatal(err)
 	}
-	return k
-}
-
-func svIssue(t *testing.T, k *client.Client, q string) api.IssuedTicket {
-	t.Helper()
-	it, err := k.IssueTicket(context.Background(), api.IssueRequest{Queue: q})
-	if err != nil {
-		t.Fatalf("issue a ticket of %s: %v", q, err)
-	}
-	return it
+	return wang
 }
 
 // svServe calls the next ticket at the window, starts and finishes it.
@@ -165,19 +113,19 @@ func svServe(t *testing.T, c *client.Client, window int) api.StaffTicket {
 func TestSupervisorOverviewLive(t *testing.T) {
 	b := svBrowser(t)
 	ctx := svTab(b)
-	k := svKiosk(t, b)
-	svIssue(t, k, "B")
+	k := csKiosk(t, b)
+	csIssue(t, k, "B")
 	svSignIn(b, ctx, "/supervisor", "zhuren", "demo-supervisor")
-	svWait(b, ctx, "the overview", svText("#waiting-A")+` === "0" && `+svText("#waiting-B")+` === "1"`, 5*time.Second)
+	csWait(b, ctx, "the overview", svText("#waiting-A")+` === "0" && `+svText("#waiting-B")+` === "1"`, 5*time.Second)
 	if p := svEval[string](b, ctx, "path", `location.pathname`); p != "/supervisor" {
 		t.Errorf("path %q", p)
 	}
 	svEval[bool](b, ctx, "mark the page", `window.svNoReload = true`)
 
-	svIssue(t, k, "A")
-	svWait(b, ctx, "queue A's waiting count after a kiosk issued a ticket", svText("#waiting-A")+` === "1"`, time.Second)
-	svIssue(t, k, "A")
-	svWait(b, ctx, "queue A's second ticket", svText("#waiting-A")+` === "2" && `+svText("#total-waiting")+` === "3"`, time.Second)
+	csIssue(t, k, "A")
+	csWait(b, ctx, "queue A's waiting count after a kiosk issued a ticket", svText("#waiting-A")+` === "1"`, time.Second)
+	csIssue(t, k, "A")
+	csWait(b, ctx, "queue A's second ticket", svText("#waiting-A")+` === "2" && `+svText("#total-waiting")+` === "3"`, time.Second)
 
 	wang := svStaff(t, b, "wangfang", "demo-counter-1")
 	if err := wang.OpenWindow(context.Background(), 1); err != nil {
@@ -187,7 +135,7 @@ func TestSupervisorOverviewLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svWait(b, ctx, "window 1 calling "+called.Number, svHas("#window-1", "叫号中", called.Number, "王芳")+` && `+svText("#waiting-A")+` === "1"`, 2*time.Second)
+	csWait(b, ctx, "window 1 calling "+called.Number, svHas("#window-1", "叫号中", called.Number, "王芳")+` && `+svText("#waiting-A")+` === "1"`, 2*time.Second)
 	if !svEval[bool](b, ctx, "no reload", `window.svNoReload === true`) {
 		t.Error("the page reloaded")
 	}
@@ -197,7 +145,7 @@ func TestSupervisorOverviewLive(t *testing.T) {
 	b.run(ctx, "a tall window", chromedp.EmulateViewport(1280, 1500))
 	b.screenshot(ctx, "supervisor_overview")
 	b.run(ctx, "phone width", chromedp.EmulateViewport(390, 844))
-	svWait(b, ctx, "the menu as a strip", `getComputedStyle(document.querySelector(".sv-nav ul")).display === "flex"`, 2*time.Second)
+	csWait(b, ctx, "the menu as a strip", `getComputedStyle(document.querySelector(".sv-nav ul")).display === "flex"`, 2*time.Second)
 	b.screenshot(ctx, "supervisor_overview_phone")
 }
 
@@ -231,11 +179,11 @@ func TestSupervisorWarnings(t *testing.T) {
 	svSignIn(b, ctx, "/supervisor/warnings", "zhuren", "demo-supervisor")
 	red := fmt.Sprintf(`tr[data-number=%q]`, late.Number)
 	yellow := fmt.Sprintf(`tr[data-number=%q]`, soon.Number)
-	svWait(b, ctx, "the red warning", svHas(red, "红牌", "超期", "超期 1 个工作日", "内地居民往来港澳通行证签发", "张三", "5201**********0243"), 5*time.Second)
+	csWait(b, ctx, "the red warning", svHas(red, "红牌", "超期", "超期 1 个工作日", "内地居民往来港澳通行证签发", "张三", "5201**********0243"), 5*time.Second)
 	if cls := svEval[string](b, ctx, "red row", fmt.Sprintf(`document.querySelector(%q).className + " " + getComputedStyle(document.querySelector(%q + " .sv-warn")).backgroundColor`, red, red)); !strings.Contains(cls, "w-red") || !strings.Contains(cls, "rgb(164, 22, 26)") {
 		t.Errorf("red row: %q, want class w-red and a red badge", cls)
 	}
-	svWait(b, ctx, "the yellow warning", svHas(yellow, "黄牌", "剩 1 个工作日")+` && `+svHas("#warning-counts", "红牌 1", "黄牌 1"), time.Second)
+	csWait(b, ctx, "the yellow warning", svHas(yellow, "黄牌", "剩 1 个工作日")+` && `+svHas("#warning-counts", "红牌 1", "黄牌 1"), time.Second)
 	if n := svEval[int](b, ctx, "rows", `document.querySelectorAll("table.sv-warnings tbody tr").length`); n != 2 {
 		t.Errorf("%d rows, want 2 (the application within its limit is left out)", n)
 	}
@@ -248,14 +196,14 @@ func TestSupervisorWarnings(t *testing.T) {
 	b.screenshot(ctx, "supervisor_warnings")
 
 	b.run(ctx, "filter yellow", chromedp.Click(`button[data-kind="yellow"]`))
-	svWait(b, ctx, "yellow only", `document.querySelectorAll("table.sv-warnings tbody tr").length === 1 && !!document.querySelector(`+fmt.Sprintf("%q", yellow)+`)`, time.Second)
+	csWait(b, ctx, "yellow only", `document.querySelectorAll("table.sv-warnings tbody tr").length === 1 && !!document.querySelector(`+fmt.Sprintf("%q", yellow)+`)`, time.Second)
 	b.run(ctx, "all again", chromedp.Click(`button[data-kind="all"]`))
 	b.run(ctx, "open the details", chromedp.Click(red+" a.sv-detail-link"))
-	svWait(b, ctx, "the application's details", svHas("#section", late.Number, "红牌", "受理 Accepted", "wangfang", "个工作日，至 2026-03-11")+
+	csWait(b, ctx, "the application's details", svHas("#section", late.Number, "红牌", "受理 Accepted", "wangfang", "个工作日，至 2026-03-11")+
 		` && location.pathname === "/supervisor/application"`, 5*time.Second)
 	b.screenshot(ctx, "supervisor_application")
 	b.run(ctx, "back", chromedp.NavigateBack())
-	svWait(b, ctx, "the warnings again", svHas("#section h1", "时限预警"), 5*time.Second)
+	csWait(b, ctx, "the warnings again", svHas("#section h1", "时限预警"), 5*time.Second)
 }
 
 // TestSupervisorRatingFollowup: a bad rating's follow-up, overdue for its
@@ -265,16 +213,13 @@ func TestSupervisorRatingFollowup(t *testing.T) {
 	b := svBrowser(t)
 	ctx := svTab(b)
 	bg := context.Background()
-	k := svKiosk(t, b)
-	wang := svStaff(t, b, "wangfang", "demo-counter-1")
-	if err := wang.OpenWindow(bg, 1); err != nil {
-		t.Fatal(err)
-	}
-	first := svIssue(t, k, "A")
+	k := csKiosk(t, b)
+	wang := svWindow1(t, b)
+	first := csIssue(t, k, "A")
 	svServe(t, wang, 1)
-	second := svIssue(t, k, "A")
+	second := csIssue(t, k, "A")
 	svServe(t, wang, 1)
-	third := svIssue(t, k, "A")
+	third := csIssue(t, k, "A")
 	svServe(t, wang, 1)
 	reasons, err := k.RatingReasons(bg)
 	if err != nil {
@@ -312,12 +257,12 @@ func TestSupervisorRatingFollowup(t *testing.T) {
 
 	svSignIn(b, ctx, "/supervisor/ratings", "zhuren", "demo-supervisor")
 	oldCard, newCard := fmt.Sprintf("#followup-%d", oldID), fmt.Sprintf("#followup-%d", newID)
-	svWait(b, ctx, "the follow-ups", svHas(oldCard, "不满意", "已逾期", "回访期限", "2026-03-03", "等了太久", first.Number)+" && "+
+	csWait(b, ctx, "the follow-ups", svHas(oldCard, "不满意", "已逾期", "回访期限", "2026-03-03", "等了太久", first.Number)+" && "+
 		svHas(newCard, "非常不满意", "态度不好", "先记录回访"), 5*time.Second)
 	b.run(ctx, "record the call back",
 		chromedp.SendKeys(fmt.Sprintf("#callback-note-%d", newID), "已电话联系，群众反映窗口人员态度生硬"),
 		chromedp.Click(fmt.Sprintf("#callback-%d", newID)))
-	svWait(b, ctx, "the call back recorded", svHas(newCard, "已回访", "态度生硬", "已记录回访", "zhuren"), 5*time.Second)
+	csWait(b, ctx, "the call back recorded", svHas(newCard, "已回访", "态度生硬", "已记录回访", "zhuren"), 5*time.Second)
 	if text := svEval[string](b, ctx, "the section", `document.getElementById("section").innerText`); strings.Contains(text, "null") || strings.Contains(text, "undefined") {
 		t.Errorf("the section shows null or undefined:\n%s", text)
 	}
@@ -326,7 +271,7 @@ func TestSupervisorRatingFollowup(t *testing.T) {
 	b.run(ctx, "record the resolution",
 		chromedp.SendKeys(fmt.Sprintf("#resolution-%d", newID), "已对窗口人员批评教育并培训"),
 		chromedp.Click(fmt.Sprintf("#resolve-%d", newID)))
-	svWait(b, ctx, "the resolution recorded", svHas(newCard, "已整改", "批评教育"), 5*time.Second)
+	csWait(b, ctx, "the resolution recorded", svHas(newCard, "已整改", "批评教育"), 5*time.Second)
 
 	all, err := zhuren.RatingFollowups(bg, false)
 	if err != nil {
@@ -349,7 +294,7 @@ func TestSupervisorRatingFollowup(t *testing.T) {
 	}
 
 	b.run(ctx, "all ratings", chromedp.Click("#tab-all"))
-	svWait(b, ctx, "every rating", svHas("#section", "3 ratings", "非常满意", "已整改 Resolved", "整改逾期 Overdue"), 5*time.Second)
+	csWait(b, ctx, "every rating", svHas("#section", "3 ratings", "非常满意", "已整改 Resolved", "整改逾期 Overdue"), 5*time.Second)
 }
 
 // TestSupervisorHelpCall: a kiosk's help call shows at once on any
@@ -359,28 +304,28 @@ func TestSupervisorHelpCall(t *testing.T) {
 	b := svBrowser(t)
 	ctx := svTab(b)
 	bg := context.Background()
-	k := svKiosk(t, b)
+	k := csKiosk(t, b)
 	svSignIn(b, ctx, "/supervisor/overview", "zhuren", "demo-supervisor")
-	svWait(b, ctx, "the overview", svText("#waiting-A")+` === "0"`, 5*time.Second)
+	csWait(b, ctx, "the overview", svText("#waiting-A")+` === "0"`, 5*time.Second)
 
 	if err := k.CallHelp(bg); err != nil {
 		t.Fatal(err)
 	}
-	svWait(b, ctx, "the help alert", `!document.getElementById("help-alert").classList.contains("hidden") && `+
+	csWait(b, ctx, "the help alert", `!document.getElementById("help-alert").classList.contains("hidden") && `+
 		svHas("#help-alert", "K01", "呼叫工作人员")+` && `+svText("#help-count")+` === "1"`, time.Second)
-	svWait(b, ctx, "the chime", `document.getElementById("help-alert").dataset.sound === "played"`, 2*time.Second)
+	csWait(b, ctx, "the chime", `document.getElementById("help-alert").dataset.sound === "played"`, 2*time.Second)
 
 	b.run(ctx, "go to help calls", chromedp.Click("#help-alert a"))
-	svWait(b, ctx, "the call", svHas("#help-1", "K01", "09:00")+` && location.pathname === "/supervisor/help"`, 5*time.Second)
+	csWait(b, ctx, "the call", svHas("#help-1", "K01", "09:00")+` && location.pathname === "/supervisor/help"`, 5*time.Second)
 	b.hall.Clock().Advance(time.Minute)
 	if err := k.CallHelp(bg); err != nil { // pressed again
 		t.Fatal(err)
 	}
-	svWait(b, ctx, "the second press", svHas("#help-1", "已按 2 次"), time.Second)
+	csWait(b, ctx, "the second press", svHas("#help-1", "已按 2 次"), time.Second)
 	b.screenshot(ctx, "supervisor_help")
 
 	b.run(ctx, "answer", chromedp.Click("#answer-1"))
-	svWait(b, ctx, "answered", `!!document.getElementById("no-help") && `+svHas(".sv-answered", "K01", "zhuren")+` && `+
+	csWait(b, ctx, "answered", `!!document.getElementById("no-help") && `+svHas(".sv-answered", "K01", "zhuren")+` && `+
 		`document.getElementById("help-count").classList.contains("hidden")`, 5*time.Second)
 	zhuren := svStaff(t, b, "zhuren", "demo-supervisor")
 	if open, err := zhuren.HelpCalls(bg); err != nil || len(open) != 0 {
@@ -391,11 +336,11 @@ func TestSupervisorHelpCall(t *testing.T) {
 	if err := k.CallHelp(bg); err != nil {
 		t.Fatal(err)
 	}
-	svWait(b, ctx, "a new call", `!!document.getElementById("help-2")`, time.Second)
+	csWait(b, ctx, "a new call", `!!document.getElementById("help-2")`, time.Second)
 	if _, err := zhuren.AnswerHelpCall(bg, 2); err != nil {
 		t.Fatal(err)
 	}
-	svWait(b, ctx, "answered elsewhere", `!document.getElementById("help-2") && !!document.getElementById("no-help")`, time.Second)
+	csWait(b, ctx, "answered elsewhere", `!document.getElementById("help-2") && !!document.getElementById("no-help")`, time.Second)
 }
 
 // TestSupervisorRefusesCounterStaff: counter staff signing in to the
@@ -410,7 +355,7 @@ func TestSupervisorRefusesCounterStaff(t *testing.T) {
 		chromedp.SendKeys("#login-username", "wangfang"),
 		chromedp.SendKeys("#login-password", "demo-counter-1"),
 		chromedp.Click("#login-submit"))
-	svWait(b, ctx, "the refusal", svHas("#login-error", "无权使用本页面", "counter"), 5*time.Second)
+	csWait(b, ctx, "the refusal", svHas("#login-error", "无权使用本页面", "counter"), 5*time.Second)
 	if n := svEval[int](b, ctx, "sections", `document.querySelectorAll("#section, .sv-nav").length`); n != 0 {
 		t.Errorf("the supervisor's page shows for counter staff (%d parts)", n)
 	}
@@ -439,15 +384,12 @@ func TestSupervisorKiosksAndStats(t *testing.T) {
 	b := svBrowser(t)
 	ctx := svTab(b)
 	bg := context.Background()
-	k := svKiosk(t, b)
-	wang := svStaff(t, b, "wangfang", "demo-counter-1")
-	if err := wang.OpenWindow(bg, 1); err != nil {
-		t.Fatal(err)
-	}
+	k := csKiosk(t, b)
+	wang := svWindow1(t, b)
 	// A morning: tickets at 09, 10 and 11, served after 5 to 15 minutes.
 	for h, n := range []int{3, 5, 2} {
 		for i := range n {
-			it := svIssue(t, k, "A")
+			it := csIssue(t, k, "A")
 			b.hall.Clock().Advance(time.Duration(5+i) * time.Minute)
 			svServe(t, wang, 1)
 			if i%2 == 0 {
@@ -468,16 +410,16 @@ func TestSupervisorKiosksAndStats(t *testing.T) {
 	}
 
 	svSignIn(b, ctx, "/supervisor/kiosks", "zhuren", "demo-supervisor")
-	svWait(b, ctx, "kiosk K01", svHas("#kiosk-K01", "在线", "1.4.2", "故障", "小票打印机", "paper out", "注意", "A4")+` && `+svHas("#section", "2026/03/02"), 5*time.Second)
+	csWait(b, ctx, "kiosk K01", svHas("#kiosk-K01", "在线", "1.4.2", "故障", "小票打印机", "paper out", "注意", "A4")+` && `+svHas("#section", "2026/03/02"), 5*time.Second)
 	b.screenshot(ctx, "supervisor_kiosks")
 
 	svGo(b, ctx, "stats", "统计")
-	svWait(b, ctx, "the charts", `["chart-hours", "chart-tickets", "chart-waits", "chart-satisfaction"].every((id) => document.getElementById(id)?.tagName === "svg")`, 5*time.Second)
+	csWait(b, ctx, "the charts", `["chart-hours", "chart-tickets", "chart-waits", "chart-satisfaction"].every((id) => document.getElementById(id)?.tagName === "svg")`, 5*time.Second)
 	bars := svEval[[]int](b, ctx, "bars per hour", `[...document.querySelectorAll("#chart-hours rect.bar title")].map((t) => parseInt(t.textContent.split(": ")[1]))`)
 	if fmt.Sprint(bars) != "[0 3 5 2 0 0 0 0 0 0]" {
 		t.Errorf("tickets per hour 08–17: %v, want 3 at 09, 5 at 10, 2 at 11", bars)
 	}
-	svWait(b, ctx, "the totals", svHas("#stats-totals", "10", "满意率"), time.Second)
+	csWait(b, ctx, "the totals", svHas("#stats-totals", "10", "满意率"), time.Second)
 	b.run(ctx, "a tall window", chromedp.EmulateViewport(1280, 2300))
 	b.screenshot(ctx, "supervisor_stats")
 	b.run(ctx, "phone width", chromedp.EmulateViewport(390, 2400))
@@ -509,17 +451,17 @@ func TestSupervisorSettings(t *testing.T) {
 	b := svBrowser(t)
 	ctx := svTab(b)
 	svSignIn(b, ctx, "/supervisor/settings", "zhuren", "demo-supervisor")
-	svWait(b, ctx, "the form", `document.getElementById("policy-kind")?.value === "strict" && document.getElementById("elderly-age").value === "65"`, 5*time.Second)
+	csWait(b, ctx, "the form", `document.getElementById("policy-kind")?.value === "strict" && document.getElementById("elderly-age").value === "65"`, 5*time.Second)
 	choose := `(() => { const s = document.getElementById("policy-kind"); s.value = "interleave"; s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`
 	svEval[bool](b, ctx, "choose interleave", choose)
 	b.run(ctx, "an interleave of 0",
 		chromedp.SetValue("#policy-n", "0"),
 		chromedp.Click("#settings-save"))
-	svWait(b, ctx, "the server's refusal", svHas("#settings-form .sv-status.error", "填写有误", "at least 1"), 5*time.Second)
+	csWait(b, ctx, "the server's refusal", svHas("#settings-form .sv-status.error", "填写有误", "at least 1"), 5*time.Second)
 	b.run(ctx, "a tall window", chromedp.EmulateViewport(1280, 1500))
 	b.screenshot(ctx, "supervisor_settings_refused")
 	b.run(ctx, "an interleave of 3", chromedp.SetValue("#policy-n", "3"), chromedp.SetValue("#yellow-days", "2"), chromedp.Click("#settings-save"))
-	svWait(b, ctx, "saved", svHas("#settings-form .sv-status.ok", "已保存", "interleave:3"), 5*time.Second)
+	csWait(b, ctx, "saved", svHas("#settings-form .sv-status.ok", "已保存", "interleave:3"), 5*time.Second)
 	b.screenshot(ctx, "supervisor_settings")
 	s, err := svStaff(t, b, "wangfang", "demo-counter-1").Settings(context.Background())
 	if err != nil || s.Policy != "interleave:3" || s.YellowDays == nil || *s.YellowDays != 2 {
@@ -532,7 +474,7 @@ func TestSupervisorSettings(t *testing.T) {
 	if _, err := admin.UpdateSettings(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	svWait(b, ctx, "the change from elsewhere", `document.getElementById("policy-kind").value === "ageing" && document.getElementById("policy-bonus").value === "20"`, 2*time.Second)
+	csWait(b, ctx, "the change from elsewhere", `document.getElementById("policy-kind").value === "ageing" && document.getElementById("policy-bonus").value === "20"`, 2*time.Second)
 }
 
 // TestSupervisorUsersAndCatalogue: a supervisor is told accounts are the
@@ -542,26 +484,26 @@ func TestSupervisorUsersAndCatalogue(t *testing.T) {
 	b := svBrowser(t)
 	ctx := svTab(b)
 	svSignIn(b, ctx, "/supervisor/users", "zhuren", "demo-supervisor")
-	svWait(b, ctx, "admin only", svHas("#users-admin-only", "管理员", "hallctl"), 5*time.Second)
+	csWait(b, ctx, "admin only", svHas("#users-admin-only", "管理员", "hallctl"), 5*time.Second)
 	b.screenshot(ctx, "supervisor_users_supervisor")
 	svGo(b, ctx, "catalogue", "事项目录")
-	svWait(b, ctx, "the catalogue", svHas("#section", "只读", "省公安厅出入境管理局", "GA-CRJ-001", "1号窗口"), 5*time.Second)
+	csWait(b, ctx, "the catalogue", svHas("#section", "只读", "省公安厅出入境管理局", "GA-CRJ-001", "1号窗口"), 5*time.Second)
 	b.run(ctx, "search", chromedp.SendKeys("#cat-search", "护照"))
-	svWait(b, ctx, "the search", svHas("#section", "普通护照签发")+` && !`+svHas("#section", "抵押权首次登记")+
+	csWait(b, ctx, "the search", svHas("#section", "普通护照签发")+` && !`+svHas("#section", "抵押权首次登记")+
 		` && document.activeElement.id === "cat-search"`, 2*time.Second)
 	b.screenshot(ctx, "supervisor_catalogue")
 
 	b.run(ctx, "sign out", chromedp.Click("#sign-out"), chromedp.WaitVisible("#login-username"))
 	svSignIn(b, ctx, "/supervisor/users", "admin", "demo-admin-2026")
-	svWait(b, ctx, "the accounts", svHas("#user-wangfang", "王芳", "窗口人员", "正常"), 5*time.Second)
+	csWait(b, ctx, "the accounts", svHas("#user-wangfang", "王芳", "窗口人员", "正常"), 5*time.Second)
 	b.run(ctx, "add an account",
 		chromedp.SendKeys("#u-username", "zhaolei"),
 		chromedp.SendKeys("#u-name", "赵磊"),
 		chromedp.SendKeys("#u-password", "zhaolei-password-1"),
 		chromedp.Click("#user-create button[type=submit]"))
-	svWait(b, ctx, "the new account", svHas("#user-zhaolei", "赵磊", "窗口人员", "正常"), 5*time.Second)
+	csWait(b, ctx, "the new account", svHas("#user-zhaolei", "赵磊", "窗口人员", "正常"), 5*time.Second)
 	b.run(ctx, "disable it", chromedp.Click("#disable-zhaolei"))
-	svWait(b, ctx, "disabled", svHas("#user-zhaolei", "已停用")+` && !!document.getElementById("enable-zhaolei")`, 5*time.Second)
+	csWait(b, ctx, "disabled", svHas("#user-zhaolei", "已停用")+` && !!document.getElementById("enable-zhaolei")`, 5*time.Second)
 	b.run(ctx, "a tall window", chromedp.EmulateViewport(1280, 1700))
 	svEval[bool](b, ctx, "scroll to the top", `(window.scrollTo(0, 0), true)`)
 	b.screenshot(ctx, "supervisor_users")
