@@ -206,7 +206,7 @@ func (f *certsFlow) doneScreen() fyne.CanvasObject {
 	what := k.text(k.certTitle(p.cert), k.theme.sizes.SubHeading, false, colText)
 	what.Alignment = fyne.TextAlignCenter
 	take := widget.NewRichText(&widget.TextSegment{Text: k.T("certs.done_body"), Style: widget.RichTextStyle{
-		Alignment: fyne.TextAlignCenter, SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}})
+		Alignment: fyne.TextAlignCenter, SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{}}})
 	take.Wrapping = k.plain("").Wrapping
 	parts := []fyne.CanvasObject{icon, title, what, take}
 	if p.copyNo > 1 {

@@ -59,7 +59,10 @@ func (m *minSize) MinSize(objs []fyne.CanvasObject) fyne.Size {
 func (k *Kiosk) text(s string, size float32, bold bool, c color.Color) *canvas.Text {
 	t := canvas.NewText(s, c)
 	t.TextSize = size
-	t.TextStyle = fyne.TextStyle{Bold: bold}
+	// bold is accepted for intent but not set: the embedded font has no
+	// bold face, so Fyne would draw the same glyphs after parsing the
+	// 4.6 MB font once more for the bold style (about 12 MB resident).
+	_ = bold
 	return t
 }
 
@@ -166,7 +169,7 @@ type banner struct {
 func newBanner() *banner {
 	b := &banner{bg: canvas.NewRectangle(color.Transparent), label: widget.NewLabel("")}
 	b.label.Wrapping = fyne.TextWrapWord
-	b.label.TextStyle = fyne.TextStyle{Bold: true}
+	b.label.TextStyle = fyne.TextStyle{}
 	b.box = container.NewStack(b.bg, container.NewPadded(b.label))
 	b.box.Hide()
 	return b

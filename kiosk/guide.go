@@ -342,7 +342,7 @@ func (k *Kiosk) guideMaterials(it catalogue.Item) fyne.CanvasObject {
 // then its note, wrapping as one text.
 func (k *Kiosk) materialDetail(m catalogue.Material) fyne.CanvasObject {
 	segs := []widget.RichTextSegment{&widget.TextSegment{Text: k.materialForm(m), Style: widget.RichTextStyle{
-		Inline: true, ColorName: theme.ColorNamePrimary, SizeName: theme.SizeNameText, TextStyle: fyne.TextStyle{Bold: true}}}}
+		Inline: true, ColorName: theme.ColorNamePrimary, SizeName: theme.SizeNameText, TextStyle: fyne.TextStyle{}}}}
 	if m.Note != "" {
 		segs = append(segs, &widget.TextSegment{Text: k.T("guide.material_note_sep") + m.Note, Style: widget.RichTextStyle{
 			Inline: true, ColorName: theme.ColorNameForeground, SizeName: theme.SizeNameText}})

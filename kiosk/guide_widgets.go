@@ -18,7 +18,7 @@ func (k *Kiosk) guideText(s string, size fyne.ThemeSizeName, bold bool, imp widg
 	l := widget.NewLabel(s)
 	l.Wrapping = fyne.TextWrapWord
 	l.SizeName = size
-	l.TextStyle = fyne.TextStyle{Bold: bold}
+	l.TextStyle = fyne.TextStyle{} // no bold: see Kiosk.text
 	l.Importance = imp
 	return l
 }

@@ -39,7 +39,7 @@ const (
 // what was typed.
 func (k *Kiosk) keypad(layout string, max int, secret bool, changed func(string)) *Keypad {
 	p := &Keypad{k: k, max: max, secret: secret, changed: changed, display: widget.NewLabel("")}
-	p.display.TextStyle = fyne.TextStyle{Bold: true, Monospace: false}
+	p.display.TextStyle = fyne.TextStyle{}
 	p.display.Alignment = fyne.TextAlignCenter
 	cols := 3
 	if len(layout) > 12 {

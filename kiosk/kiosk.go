@@ -333,7 +333,6 @@ func (k *Kiosk) endSession() {
 	if k.elderly {
 		k.elderly = false
 		k.theme.sizes = Standard
-		k.app.Settings().SetTheme(&kioskTheme{sizes: Standard})
 	}
 	k.win.SetTitle(k.T("app.title"))
 	k.setPage(page{"home", k.homeScreen})
@@ -355,7 +354,10 @@ func (k *Kiosk) setElderly(on bool) {
 	} else {
 		k.theme.sizes = Standard
 	}
-	k.app.Settings().SetTheme(&kioskTheme{sizes: k.theme.sizes})
+	// The theme object stays the same and only its sizes change: a new
+	// theme (SetTheme) would make Fyne drop its fonts and parse the 4.6 MB
+	// font again (tens of MB, kept until the caches settle). The window is
+	// rebuilt, so every widget takes the new sizes.
 	k.render()
 	k.touch()
 }

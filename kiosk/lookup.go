@@ -118,7 +118,7 @@ func (f *lookupFlow) typingPanel() fyne.CanvasObject {
 		hint, keys, max = "lookup.hint_full", CodeKeys, 40
 	}
 	shown := widget.NewLabel(f.display())
-	shown.TextStyle.Bold = true
+	// (no bold: see Kiosk.text)
 	shown.SizeName = theme.SizeNameSubHeadingText
 	saved := f.typed
 	pad := k.keypad(keys, max, false, func(v string) {

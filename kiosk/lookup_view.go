@@ -187,7 +187,7 @@ func (f *lookupFlow) clockPanel(a api.Application) fyne.CanvasObject {
 	}
 	if c.OverLegal {
 		l := k.plain(k.T("lookup.over_legal"))
-		l.TextStyle.Bold = true
+		// (no bold: see Kiosk.text)
 		lines = append(lines, l)
 	}
 	return k.lookupPanel(tone, title, lines...)
@@ -437,7 +437,7 @@ func (k *Kiosk) lookupPanel(t lookupTone, title string, body ...fyne.CanvasObjec
 		bg.StrokeColor = colSeparator
 	}
 	head := widget.NewRichText(&widget.TextSegment{Text: title, Style: widget.RichTextStyle{
-		ColorName: titleColor, SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}})
+		ColorName: titleColor, SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{}}})
 	head.Wrapping = fyne.TextWrapWord
 	s := k.theme.sizes.Target * 0.6
 	mark := container.NewCenter(container.New(&minSize{fyne.NewSize(s, s)}, widget.NewIcon(icon)))

@@ -62,7 +62,7 @@ func (f *takeFlow) fitChoices(labels []string, icon fyne.Resource, maxCols int) 
 	k := f.k
 	cols := f.columnsFor(labels, icon, maxCols)
 	s := k.theme.sizes
-	style := fyne.TextStyle{Bold: true}
+	style := fyne.TextStyle{}
 	overhead := widget.NewButtonWithIcon("x", icon, nil).MinSize().Width - fyne.MeasureText("x", s.Text, style).Width
 	for c := maxCols; c > cols; c-- {
 		cell := (f.screenWidth()-2*s.Padding+s.Padding)/float32(c) - s.Padding
@@ -86,7 +86,7 @@ func (f *takeFlow) fitChoices(labels []string, icon fyne.Resource, maxCols int) 
 // Chinese between any two characters, but never before closing
 // punctuation.
 func takeWrap(s string, size, width float32) string {
-	style := fyne.TextStyle{Bold: true}
+	style := fyne.TextStyle{}
 	fits := func(l string) bool { return fyne.MeasureText(strings.TrimSpace(l), size, style).Width <= width }
 	if width <= 0 || fits(s) {
 		return s

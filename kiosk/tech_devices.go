@@ -103,7 +103,7 @@ func (f *techFlow) deviceRow(d techDevice) fyne.CanvasObject {
 	}
 	text, importance := f.stateText(d)
 	state := k.para(text)
-	state.TextStyle.Bold, state.Importance = true, importance
+	state.Importance = importance
 	status := container.NewVBox(state)
 	if r, ok := s.results[d.name]; ok {
 		res := k.para(r.text)
