@@ -57,6 +57,13 @@ type Devices struct {
 	wg      sync.WaitGroup
 }
 
+// cardPoll is how often the card reader is asked for a card: a card placed
+// just after a poll waits this long before its read (121 ms at 115200
+// baud) starts, so the greeting comes within cardPoll + 121 ms + the
+// kiosk's few ms (target 300 ms). The reader's own guidance is about once
+// a second; idle polls are 10-byte frames.
+const cardPoll = 150 * time.Millisecond
+
 // serialReadTimeout is the read timeout the drivers' ports use: short, so
 // that a cancelled context is noticed between reads.
 const serialReadTimeout = 100 * time.Millisecond
@@ -85,7 +92,7 @@ func OpenDevices(cfg DeviceConfig) *Devices {
 			events := make(chan idcard.Event, 4)
 			d.Cards = events
 			r := idcard.New(p, nil)
-			d.wg.Go(func() { idcard.Watch(ctx, r, 300*time.Millisecond, events) })
+			d.wg.Go(func() { idcard.Watch(ctx, r, cardPoll, events) })
 		}
 	}
 	if cfg.PrinterPort != "" {
