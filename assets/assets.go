@@ -11,12 +11,11 @@ import (
 	"path"
 )
 
-// FS holds every embedded file, by its path relative to this directory
+// FS holds the embedded files (the font apart: see Font), by their path relative to this directory
 // (e.g. "catalogue/seed.json"). To ship another folder, add one
 // //go:embed line naming it.
 //
 //go:embed catalogue
-//go:embed fonts
 //go:embed holidays
 //go:embed translations
 var FS embed.FS
@@ -34,20 +33,19 @@ func CatalogueSeed() ([]byte, error) {
 	return b, nil
 }
 
-// FontPath is the path in FS of the one TrueType font with Latin and CJK
+// FontPath is the path (in this directory; embedded as Font, not in FS) of the one TrueType font with Latin and CJK
 // glyphs (WenQuanYi Micro Hei, face 0 of Debian's .ttc; made by
 // scripts/make-font). The kiosk, certificates and slip previews all use it,
 // so Chinese renders the same everywhere, whatever the machine has.
 const FontPath = "fonts/wqy-microhei.ttf"
 
-// Font returns the bytes of the font at FontPath.
-func Font() []byte {
-	b, err := FS.ReadFile(FontPath)
-	if err != nil {
-		panic(fmt.Sprintf("assets: embedded font missing: %v", err)) // the embed guarantees it
-	}
-	return b
-}
+//go:embed fonts/wqy-microhei.ttf
+var font []byte
+
+// Font returns the bytes of the font at FontPath. They are the embedded
+// bytes themselves, not a copy (4.6 MB the kiosk would otherwise hold
+// twice): callers must not change them.
+func Font() []byte { return font }
 
 // HolidaysDir is the folder in FS holding the public-holiday calendars, one
 // JSON file per year named after it ("2026.json"); a year not yet published
