@@ -158,24 +158,27 @@ type hallClients struct {
 	kiosk, wangfang, zhangwei *client.Client
 }
 
+// clients are the kiosk (its device token) and two counter staff.
 func clients(t *testing.T, h *halltest.Hall) hallClients {
 	t.Helper()
-	ctx := context.Background()
 	k, err := client.New(h.URL, client.WithToken(h.KioskToken))
 	if err != nil {
 		t.Fatal(err)
 	}
-	login := func(user, pass string) *client.Client {
-		c, err := client.New(h.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Login(ctx, user, pass); err != nil {
-			t.Fatalf("login %s: %v", user, err)
-		}
-		return c
+	return hallClients{kiosk: k, wangfang: login(t, h, "wangfang", "demo-counter-1"), zhangwei: login(t, h, "zhangwei", "demo-counter-2")}
+}
+
+// login signs a staff member in through the typed client.
+func login(t *testing.T, h *halltest.Hall, user, pass string) *client.Client {
+	t.Helper()
+	c, err := client.New(h.URL)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return hallClients{kiosk: k, wangfang: login("wangfang", "demo-counter-1"), zhangwei: login("zhangwei", "demo-counter-2")}
+	if _, err := c.Login(context.Background(), user, pass); err != nil {
+		t.Fatalf("login %s: %v", user, err)
+	}
+	return c
 }
 
 func issue(t *testing.T, k *client.Client, q string) api.IssuedTicket {
@@ -453,13 +456,7 @@ func TestDisplayReconnects(t *testing.T) {
 	}
 
 	// A busy hall: every window open, most of them calling.
-	sup, err := client.New(h.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sup.Login(ctx, "zhuren", "demo-supervisor"); err != nil {
-		t.Fatal(err)
-	}
+	sup := login(t, h, "zhuren", "demo-supervisor")
 	for _, q := range []string{"B", "B", "C", "C", "D", "D", "E", "F", "F", "F"} {
 		issue(t, c.kiosk, q)
 	}
@@ -474,7 +471,8 @@ func TestDisplayReconnects(t *testing.T) {
 }
 
 // TestTicketPageEnglish: the phone page in English (the phone's language,
-// or the button), through called, serving and done; and an unknown token.
+// or the button), through called, serving and done, rating the visit; and
+// an unknown token.
 func TestTicketPageEnglish(t *testing.T) {
 	b := newBrowser(t)
 	h := b.hall
@@ -527,7 +525,28 @@ func TestTicketPageEnglish(t *testing.T) {
 		document.body.textContent.includes("Being served at window 1")`, 2*time.Second)
 	must[api.StaffTicket](t, "finish")(c.wangfang.Act(ctx, 1, "finish", api.ActionRequest{}))
 	waitFor(b, ph, "done", `document.body.textContent.includes("Your visit is complete")`, 2*time.Second)
+
+	waitFor(b, ph, "the rating form", `document.querySelector("#tk-rate [data-level]")`, 2*time.Second)
 	b.screenshot(ph, "ticket_done_en")
+
+	// Rating the visit from the phone: a level, a reason, a comment.
+	b.run(ph, "choose satisfied", chromedp.Click(chromedp.CSS(`#tk-rate [data-level="4"]`)))
+	b.run(ph, "choose a reason", chromedp.Click(chromedp.CSS(`#tk-rate [data-reason="quick"]`)))
+	b.run(ph, "write a comment", chromedp.SendKeys(chromedp.ID("tk-comment"), "Fast, thanks"))
+	b.screenshot(ph, "ticket_rate_en")
+	b.run(ph, "send", chromedp.Click(chromedp.ID("tk-send")))
+	waitFor(b, ph, "thanked", `document.getElementById("tk-rate").textContent === "Thank you for your rating"`, 2*time.Second)
+	sup := login(t, h, "zhuren", "demo-supervisor")
+	ratings := must[[]api.Rating](t, "ratings")(sup.Ratings(ctx, client.RatingFilter{}))
+	if len(ratings) != 1 || ratings[0].TicketNumber != a2.Number || ratings[0].Level != 4 || ratings[0].Channel != "phone" ||
+		strings.Join(ratings[0].Reasons, ",") != "quick" || ratings[0].Comment != "Fast, thanks" || ratings[0].Window != "1" {
+		t.Errorf("recorded ratings: %+v", ratings)
+	}
+	b.run(ph, "reload", chromedp.Reload())
+	waitFor(b, ph, "still thanked", `document.getElementById("tk-rate") && document.getElementById("tk-rate").textContent === "Thank you for your rating"`, 5*time.Second)
+	b.run(ph, "forget the rating and reload", chromedp.Evaluate[chromedp.Void](`localStorage.clear()`), chromedp.Reload())
+	b.run(ph, "rate again", chromedp.Click(chromedp.CSS(`#tk-rate [data-level="5"]`)), chromedp.Click(chromedp.ID("tk-send")))
+	waitFor(b, ph, "rated already", `document.getElementById("tk-rate").textContent === "This visit has already been rated. Thank you!"`, 2*time.Second)
 
 	// A token that is no ticket.
 	b.run(ph, "open an unknown ticket", chromedp.Navigate(h.URL+"/t/nosuchticket"))

@@ -127,7 +127,7 @@ function resync() {
     setSnapshot(d);
     for (const c of [...board.recent].reverse()) {
       if (first) announced.add(callKey(c.number, c.window, c.ms));
-      else announce("call", c.number, c.window, c.at);
+      else if (announce("call", c.number, c.window, c.at)) flash(c.window);
     }
     const held = buffer;
     buffer = null;
@@ -385,12 +385,12 @@ function tick() {
 
 // ---------- announcements ----------
 
-// speechText is what a hall says: "请A零零一号到三号窗口办理". The ticket
+// speechText is what a hall says: "请A零零一号，到三号窗口办理". The ticket
 // number is read digit by digit (A零零一, as printed and as people read
 // it back; "一" rather than the radio "幺"), the window as a number
 // (十二号窗口, as people call it). Spelling it out keeps every speech
 // engine from reading A101 as "A一百零一".
-export function speechText(number, window) {
+function speechText(number, window) {
   return "请" + spellNumber(number) + "号，到" + chineseCount(window) + "号窗口办理";
 }
 
@@ -418,18 +418,20 @@ const announced = new Set(); // callKey of each call already announced (or histo
 function callKey(number, window, ms) { return number + "|" + window + "|" + ms; }
 
 // announce queues a call's announcement: fresh calls only, each once; a
-// call still waiting in the queue is not queued twice.
+// call still waiting in the queue is not queued twice. It reports whether
+// the call was new to the board.
 function announce(kind, number, window, at) {
   const ms = Date.parse(at);
   const key = callKey(number, window, ms);
-  if (announced.has(key)) return;
+  if (announced.has(key)) return false;
   announced.add(key);
   if (announced.size > 500) announced.delete(announced.values().next().value);
-  if (!SOUND) return;
-  if (!Number.isNaN(ms) && serverNow() - ms > FRESH_MS) return;
-  if (od.queue.some((a) => a.number === number && a.window === window)) return;
+  if (!SOUND) return true;
+  if (!Number.isNaN(ms) && serverNow() - ms > FRESH_MS) return true;
+  if (od.queue.some((a) => a.number === number && a.window === window)) return true;
   od.queue.push({ kind, number, window, at, text: speechText(number, window), queuedAt: Date.now() });
   pump();
+  return true;
 }
 
 let pumping = false;

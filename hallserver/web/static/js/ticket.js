@@ -31,7 +31,17 @@ const T = {
     recalled: "再次呼叫您，请尽快前往窗口。",
     serving: (w) => "正在 " + w + " 号窗口为您办理",
     done: "已办理完毕",
-    doneNote: "感谢您的耐心等候。如对服务有意见或建议，可在自助机或窗口评价。",
+    doneNote: "感谢您的耐心等候。",
+    rateTitle: "评价本次服务",
+    rateHint: "您的评价直接送到大厅负责人，不记录姓名。",
+    reasonsLabel: "原因（可多选）",
+    commentLabel: "留言（可不填，200 字以内）",
+    send: "提交评价",
+    sending: "正在提交…",
+    thanks: "感谢您的评价",
+    followup: (day) => "大厅负责人会跟进处理，最迟 " + day + " 前给出结果。",
+    alreadyRated: "这次办理已经评价过了，谢谢！",
+    rateFailed: "提交没有成功：",
     noShow: "您的号码已过号",
     noShowNote: "多次呼叫未到，号码已作废。如仍需办理，请到服务台咨询或重新取号。",
     cancelled: "此号码已取消",
@@ -66,7 +76,17 @@ const T = {
     recalled: "You are being called again: please hurry to the window.",
     serving: (w) => "Being served at window " + w,
     done: "Your visit is complete",
-    doneNote: "Thank you for your patience. You can rate our service at a kiosk or at the window.",
+    doneNote: "Thank you for your patience.",
+    rateTitle: "Rate this visit",
+    rateHint: "Your rating goes straight to the hall's managers; your name is not recorded.",
+    reasonsLabel: "Why? (choose any)",
+    commentLabel: "Comment (optional, up to 200 characters)",
+    send: "Send rating",
+    sending: "Sending…",
+    thanks: "Thank you for your rating",
+    followup: (day) => "The hall's managers will follow this up and answer by " + day + ".",
+    alreadyRated: "This visit has already been rated. Thank you!",
+    rateFailed: "The rating was not sent: ",
     noShow: "Your number has been passed",
     noShowNote: "It was called several times and you did not come. If you still need service, please ask at the information desk or take a new number.",
     cancelled: "This number was cancelled",
@@ -304,7 +324,7 @@ function render() {
     body = el("section", { id: "tk-state", class: "tk-serving", "data-state": s.state },
       el("p", { class: "tk-big" }, t.serving(s.window)));
   } else if (s.state === "done") {
-    body = message("tk-done", t.done, t.doneNote);
+    body = el("div", {}, message("tk-done", t.done, t.doneNote), rateSection());
   } else if (s.state === "no_show") {
     body = message("tk-gone", t.noShow, t.noShowNote);
   } else if (s.state === "cancelled") {
@@ -327,6 +347,122 @@ function message(cls, title, note) {
   return el("section", { id: "tk-state", class: "tk-message " + cls, "data-state": status ? status.state : "unknown" },
     el("p", { class: "tk-big" }, title),
     el("p", { class: "tk-note" }, note));
+}
+
+// ---------- rating the visit (好差评) from the phone ----------
+
+const RATED_KEY = "onestop.rated.";
+
+// rating: the scale and reasons (GET /ratings/reasons), the citizen's
+// choice, and the receipt once sent.
+const rating = { levels: null, reasons: null, loading: false, level: 0, picked: new Set(), comment: "",
+  sending: false, error: "", receipt: null, already: false };
+let rateBox = null;
+
+function rateSection() {
+  if (!rateBox) {
+    rateBox = el("section", { id: "tk-rate", class: "tk-rate" });
+    try {
+      const saved = localStorage.getItem(RATED_KEY + token);
+      if (saved) rating.receipt = JSON.parse(saved);
+    } catch (e) { /* storage off */ }
+  }
+  if (!rating.levels && !rating.loading && !rating.receipt) {
+    rating.loading = true;
+    fetch("/api/v1/ratings/reasons", { headers: { Accept: "application/json" }, credentials: "omit" })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((d) => { if (d) { rating.levels = d.levels; rating.reasons = d.reasons; fillRate(); } })
+      .catch(() => {})
+      .finally(() => { rating.loading = false; });
+  }
+  fillRate();
+  return rateBox;
+}
+
+// fillRate draws the rating section again, keeping the focus where it was.
+function fillRate() {
+  if (!rateBox) return;
+  const t = T[lang];
+  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : "";
+  const name = (x) => (lang === "zh" ? x.name : x.name_en);
+  if (rating.receipt || rating.already) {
+    const r = rating.receipt;
+    const parts = [el("p", { class: "tk-rate-title" }, rating.already ? t.alreadyRated : t.thanks)];
+    if (r && r.followup) parts.push(el("p", { class: "tk-note" }, t.followup(r.followup.resolve_due)));
+    rateBox.replaceChildren(...parts);
+    return;
+  }
+  if (!rating.levels) {
+    rateBox.replaceChildren();
+    return;
+  }
+  const levels = el("div", { class: "tk-levels", role: "group", "aria-label": t.rateTitle },
+    ...rating.levels.map((l) => el("button", {
+      type: "button", class: "tk-level" + (l.bad ? " bad" : ""), "data-key": "level-" + l.level,
+      "data-level": String(l.level), "aria-pressed": String(rating.level === l.level),
+      onclick: () => {
+        rating.level = l.level;
+        for (const code of [...rating.picked]) {
+          const r = rating.reasons.find((x) => x.code === code);
+          if (!r || !r.levels.includes(l.level)) rating.picked.delete(code);
+        }
+        fillRate();
+      },
+    }, name(l))));
+  const parts = [el("p", { class: "tk-rate-title" }, t.rateTitle), el("p", { class: "tk-rate-hint" }, t.rateHint), levels];
+  if (rating.level) {
+    const reasons = rating.reasons.filter((r) => r.levels.includes(rating.level));
+    parts.push(el("p", { class: "tk-rate-label" }, t.reasonsLabel),
+      el("div", { class: "tk-reasons" }, ...reasons.map((r) => el("button", {
+        type: "button", class: "tk-reason", "data-key": "reason-" + r.code, "data-reason": r.code,
+        "aria-pressed": String(rating.picked.has(r.code)),
+        onclick: () => {
+          if (rating.picked.has(r.code)) rating.picked.delete(r.code);
+          else rating.picked.add(r.code);
+          fillRate();
+        },
+      }, name(r)))));
+    const comment = el("textarea", { id: "tk-comment", class: "tk-comment", "data-key": "comment", maxlength: "200", rows: "3" });
+    comment.value = rating.comment;
+    comment.addEventListener("input", () => { rating.comment = comment.value; });
+    parts.push(el("label", { class: "tk-rate-label", for: "tk-comment" }, t.commentLabel), comment);
+  }
+  if (rating.error) parts.push(el("p", { class: "error", role: "alert" }, t.rateFailed + rating.error));
+  parts.push(el("button", { type: "button", id: "tk-send", class: "primary tk-send", "data-key": "send",
+    disabled: !rating.level || rating.sending, onclick: sendRating }, rating.sending ? t.sending : t.send));
+  rateBox.replaceChildren(...parts);
+  if (focused) {
+    const again = rateBox.querySelector('[data-key="' + focused + '"]');
+    if (again) again.focus();
+  }
+}
+
+async function sendRating() {
+  if (!rating.level || rating.sending) return;
+  rating.sending = true;
+  rating.error = "";
+  fillRate();
+  try {
+    const res = await fetch("/api/v1/tickets/status/" + encodeURIComponent(token) + "/rating", {
+      method: "POST", credentials: "omit",
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify({ level: rating.level, reasons: [...rating.picked], comment: rating.comment.trim() }),
+    });
+    const data = await res.json().catch(() => null);
+    if (res.ok) {
+      rating.receipt = data;
+      try { localStorage.setItem(RATED_KEY + token, JSON.stringify(data)); } catch (e) { /* storage off */ }
+    } else if (res.status === 409) {
+      rating.already = true;
+    } else {
+      rating.error = (data && data.message) || res.statusText;
+    }
+  } catch (e) {
+    rating.error = T[lang].offline;
+  } finally {
+    rating.sending = false;
+  }
+  fillRate();
 }
 
 // ---------- start ----------
