@@ -46,7 +46,7 @@ type announcement struct {
 
 // fakeSpeech replaces the browser's speech synthesis (headless Chromium
 // has no voices) with one that has a Chinese voice and speaks each
-// utterance for 400 ms — or, in "silent" mode, never says when it is done.
+// utterance for 900 ms (longer than the board's pauses) — or, in "silent" mode, never says when it is done.
 // It counts what a board must never do: cancel, or start an utterance
 // while another is being spoken.
 const fakeSpeech = `(() => {
@@ -71,7 +71,7 @@ const fakeSpeech = `(() => {
         entry.end = performance.timeOrigin + performance.now();
         current = null;
         u.dispatchEvent(new Event("end"));
-      }, 400);
+      }, 900);
     },
     cancel() { fake.cancels++; }, pause() {}, resume() {},
     addEventListener() {}, removeEventListener() {},
@@ -220,13 +220,16 @@ func checkQueued(t *testing.T, log []announcement) {
 		if a.ChimeStart < prevEnd {
 			t.Errorf("announcement %d (%s at %s) chimed %.0f ms before the one before it ended", i, a.Number, a.Window, prevEnd-a.ChimeStart)
 		}
-		if !(a.ChimeStart < a.ChimeEnd && a.ChimeEnd <= a.Start) {
+		if a.ChimeEnd-a.ChimeStart < 500 || a.ChimeEnd > a.Start {
 			t.Errorf("announcement %d (%s): chime %.0f–%.0f, words from %.0f: no chime before the words", i, a.Number, a.ChimeStart, a.ChimeEnd, a.Start)
 		}
 		last := a.ChimeEnd
 		for j, p := range a.Parts {
 			if p.Start < last {
 				t.Errorf("announcement %d (%s) part %d started %.0f ms before the part before it ended", i, a.Number, j, last-p.Start)
+			}
+			if p.End < p.Start || p.End > a.End {
+				t.Errorf("announcement %d (%s) part %d: %.0f–%.0f, outside the announcement (ended %.0f)", i, a.Number, j, p.Start, p.End, a.End)
 			}
 			last = p.End
 		}
