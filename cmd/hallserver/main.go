@@ -179,9 +179,12 @@ func printDemo(w io.Writer, base string, enroll api.EnrollmentCode) {
 	fmt.Fprintf(w, `
   OneStop demo hall is running. Press Ctrl-C to stop.
 
-  API            %[1]s/api/v1/   (OpenAPI: %[1]s/api/v1/openapi.json)
-  Call display   %[1]s/api/v1/display   live events: %[1]s/api/v1/events
-  Health         %[1]s/healthz   %[1]s/readyz   metrics: %[1]s/metrics
+  Counter console  %[1]s/console      (sign in as a counter account below)
+  Call display     %[1]s/display      (a TV; tap once to allow the voice)
+  Supervisor       %[1]s/supervisor   (zhuren)
+  Phone ticket     %[1]s/t/<token>    (the QR code on each slip)
+  API              %[1]s/api/v1/   (OpenAPI: %[1]s/api/v1/openapi.json)
+  Health           %[1]s/healthz   %[1]s/readyz   metrics: %[1]s/metrics
 
   Demo accounts (demo halls only):
 `, base)
