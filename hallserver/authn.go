@@ -121,6 +121,14 @@ func clientIP(r *http.Request) string {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
+	// Only JSON: a form on another site can post text/plain that happens
+	// to parse as JSON and sign the victim's browser in as the attacker
+	// (login CSRF). Browsers cannot send application/json across sites
+	// without a CORS preflight, which this server never answers.
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		writeError(w, http.StatusBadRequest, codeInvalid, "send the login as JSON (Content-Type: application/json)")
+		return
+	}
 	var req api.LoginRequest
 	if !decode(w, r, &req) {
 		return

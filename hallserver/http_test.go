@@ -917,3 +917,22 @@ func TestLoginBurstIsLimited(t *testing.T) {
 		t.Fatalf("%d passwords checked, %d refused; want at most 5 checked", checked, refused)
 	}
 }
+
+// TestLoginOnlyJSON: a cross-site form posting text/plain that parses as
+// JSON cannot sign a browser in (login CSRF).
+func TestLoginOnlyJSON(t *testing.T) {
+	h := newTestHall(t, false)
+	body := `{"username":"counter1","cookie":true,"password":"counter-password-1"}`
+	req, err := http.NewRequest("POST", h.ts.URL+"/api/v1/auth/login", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "text/plain")
+	res := h.roundTrip(t, req)
+	wantError(t, res, http.StatusBadRequest, codeInvalid)
+	for _, c := range res.Cookies() {
+		if c.Name == sessionCookie && c.Value != "" {
+			t.Error("a text/plain login set a session cookie")
+		}
+	}
+}

@@ -22,7 +22,12 @@ const EVENTS = {
 const SUSPEND = { hearing: "听证 hearing", testing: "检验检测 testing", expert_review: "专家评审 expert review", inspection: "现场勘查 inspection" };
 
 export function mount(root, ctx) {
-  const number = decodeURIComponent(location.hash.slice(1));
+  let number = "";
+  try {
+    number = decodeURIComponent(location.hash.slice(1));
+  } catch (e) {
+    number = ""; // a damaged link (#%): treated as no application given
+  }
   const back = el("a", { href: "/supervisor/warnings" }, "← 返回时限预警 Back to the warnings");
   back.addEventListener("click", (ev) => { ev.preventDefault(); ctx.go("/supervisor/warnings"); });
   const body = el("div", {}, loading());
