@@ -279,7 +279,9 @@ func TestPTYDetectBaud(t *testing.T) {
 // must follow.
 func TestPTYSetSAMBaud(t *testing.T) {
 	t.Parallel()
-	rig := newSimRig(t, 115200, &idcard.Opts{HeaderTimeout: 100 * time.Millisecond, Attempts: 1}, func(s *devicetest.IDCardSim) { s.CheckLineSpeed = true })
+	// A generous timeout: the answer at the new speed must come, however
+	// loaded the machine (the old speed times out, which costs this wait).
+	rig := newSimRig(t, 115200, &idcard.Opts{HeaderTimeout: time.Second, Attempts: 1}, func(s *devicetest.IDCardSim) { s.CheckLineSpeed = true })
 	if err := setLineSpeed(rig.port, 115200); err != nil {
 		t.Skipf("cannot set the line speed: %v", err)
 	}
