@@ -57,9 +57,8 @@ func (s *Server) getCertificate(w http.ResponseWriter, r *http.Request, _ auth.P
 // as a reprint with its count. A kiosk prints only for the holder, proven
 // by the ID number read from their card.
 func (s *Server) printCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	serial, err := cert.ParseSerial(r.PathValue("serial"))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalid, "serial: "+UserMessage(err))
+	serial, ok := serialFromPath(w, r)
+	if !ok {
 		return
 	}
 	var req api.PrintRequest
@@ -109,9 +108,8 @@ func (s *Server) printCertificate(w http.ResponseWriter, r *http.Request, p auth
 }
 
 func (s *Server) revokeCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	serial, err := cert.ParseSerial(r.PathValue("serial"))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalid, "serial: "+UserMessage(err))
+	serial, ok := serialFromPath(w, r)
+	if !ok {
 		return
 	}
 	var req api.RevokeRequest
@@ -145,9 +143,8 @@ func (s *Server) trustList(w http.ResponseWriter, r *http.Request, _ auth.Princi
 }
 
 func (s *Server) certificateFromPath(w http.ResponseWriter, r *http.Request) (store.Certificate, bool) {
-	serial, err := cert.ParseSerial(r.PathValue("serial"))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalid, "serial: "+UserMessage(err))
+	serial, ok := serialFromPath(w, r)
+	if !ok {
 		return store.Certificate{}, false
 	}
 	c, err := s.st.CertificateBySerial(r.Context(), serial)
@@ -207,4 +204,15 @@ func (s *Server) renderCertificate(ctx context.Context, c store.Certificate, cop
 		return nil, err
 	}
 	return CertificatePDF(r, c, hall.Name, qr, copyNo, s.now())
+}
+
+// serialFromPath reads the {serial} of the path, answering 400 when it is
+// not a certificate serial.
+func serialFromPath(w http.ResponseWriter, r *http.Request) (cert.Serial, bool) {
+	serial, err := cert.ParseSerial(r.PathValue("serial"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, codeInvalid, "serial: "+UserMessage(err))
+		return serial, false
+	}
+	return serial, true
 }
