@@ -95,9 +95,8 @@ func (s *Server) lookupApplications(w http.ResponseWriter, r *http.Request, _ au
 		}
 		apps, err = s.st.ApplicationsByApplicant(r.Context(), s.cfg.Vault.LookupHash(id))
 	default:
-		token := strings.ToLower(qr[strings.LastIndex(qr, "/")+1:])
 		var app store.Application
-		app, err = s.st.ApplicationByToken(r.Context(), token)
+		app, err = s.st.ApplicationByToken(r.Context(), qr)
 		if errors.Is(err, store.ErrNotFound) {
 			writeError(w, http.StatusNotFound, codeNotFound, "no application has this acceptance notice: check it is this hall's notice, or look up by number")
 			return

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"onestop/hallserver/api"
@@ -70,8 +69,7 @@ func (s *Server) applicantsApplication(w http.ResponseWriter, r *http.Request, r
 	var err error
 	switch {
 	case req.NoticeQR != "":
-		qr := strings.TrimSpace(req.NoticeQR)
-		app, err = s.st.ApplicationByToken(r.Context(), strings.ToLower(qr[strings.LastIndex(qr, "/")+1:]))
+		app, err = s.st.ApplicationByToken(r.Context(), req.NoticeQR)
 		if err == nil && req.ApplicationNumber != "" && app.Number != req.ApplicationNumber {
 			err = fmt.Errorf("%w: the acceptance notice is of another application than %s", store.ErrInvalid, req.ApplicationNumber)
 		}

@@ -145,8 +145,7 @@ func (e env) applicationFind(args []string) error {
 	}, func(st *store.Store, dir string) error {
 		var apps []store.Application
 		if *notice != "" {
-			token := strings.ToLower((*notice)[strings.LastIndex(*notice, "/")+1:])
-			app, err := st.ApplicationByToken(e.ctx, token)
+			app, err := st.ApplicationByToken(e.ctx, *notice)
 			if err != nil {
 				return err
 			}

@@ -316,8 +316,11 @@ func (s *Store) ApplicationByNumber(ctx context.Context, number string) (Applica
 }
 
 // ApplicationByToken returns the application whose acceptance notice
-// carries the QR token.
-func (s *Store) ApplicationByToken(ctx context.Context, token string) (Application, error) {
+// carries the QR token: the QR code's whole text (a URL ending in the
+// token, in any case) or the token alone.
+func (s *Store) ApplicationByToken(ctx context.Context, qr string) (Application, error) {
+	qr = strings.TrimSpace(qr)
+	token := strings.ToLower(qr[strings.LastIndex(qr, "/")+1:])
 	return loadApplication(ctx, readQuerier{s}, s.readQuery(ctx), "a.qr_token = ?", token)
 }
 
