@@ -145,6 +145,9 @@ func (s *Store) AcceptApplication(ctx context.Context, a Actor, req AcceptReques
 			return err
 		}
 		app.Events = []application.Event{ev}
+		if err := tx.outboxApplicationEvent(app, ev, 1); err != nil {
+			return err
+		}
 		return tx.Audit(a, "application.accept", "application", app.Number, nil, app.auditView())
 	})
 	return app, err
@@ -220,39 +223,50 @@ func (s *Store) RecordApplicationEvent(ctx context.Context, a Actor, number stri
 	var app Application
 	err := s.write(ctx, func(tx *Tx) error {
 		var err error
-		if app, err = loadApplication(ctx, txQuerier{tx}, tx.Query, "a.number = ?", number); err != nil {
-			return err
-		}
-		ev.At, ev.Actor = tx.now, a.Name
-		before := app.auditView()
-		if app.State, err = application.Apply(app.State, ev); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`UPDATE applications SET step = ?, status = ?, outcome = ?, extend_days = ?, completed_at = ?
-			WHERE id = ?`, string(app.State.Step), string(app.State.Status), string(app.State.Outcome), app.State.ExtendDays,
-			ms(app.State.CompletedAt), app.ID); err != nil {
-			return fmt.Errorf("store: update application %s: %w", number, err)
-		}
-		if err := tx.applicationEvent(app.ID, ev); err != nil {
-			return err
-		}
-		app.Events = append(app.Events, ev)
-		after := app.auditView()
-		if ev.Note != "" {
-			after["note"] = ev.Note
-		}
-		if err := tx.Audit(a, "application."+string(ev.Kind), "application", app.Number, before, after); err != nil {
-			return err
-		}
-		if ev.Kind == application.EvComplete && ev.Outcome != application.Approved {
-			if err := tx.revokeApplicationCertificates(a, app, ev); err != nil {
-				return err
-			}
-		}
-		making := ev.Kind == application.EvAdvance && app.State.Step == application.Make
-		return tx.makeCertificate(a, app, making, maker)
+		app, err = tx.recordApplicationEvent(a, number, ev, maker)
+		return err
 	})
 	return app, err
+}
+
+// recordApplicationEvent is RecordApplicationEvent in tx.
+func (tx *Tx) recordApplicationEvent(a Actor, number string, ev application.Event, maker *CertificateMaker) (Application, error) {
+	ctx := tx.ctx
+	app, err := loadApplication(ctx, txQuerier{tx}, tx.Query, "a.number = ?", number)
+	if err != nil {
+		return app, err
+	}
+	ev.At, ev.Actor = tx.now, a.Name
+	before := app.auditView()
+	if app.State, err = application.Apply(app.State, ev); err != nil {
+		return app, err
+	}
+	if _, err := tx.Exec(`UPDATE applications SET step = ?, status = ?, outcome = ?, extend_days = ?, completed_at = ?
+		WHERE id = ?`, string(app.State.Step), string(app.State.Status), string(app.State.Outcome), app.State.ExtendDays,
+		ms(app.State.CompletedAt), app.ID); err != nil {
+		return app, fmt.Errorf("store: update application %s: %w", number, err)
+	}
+	if err := tx.applicationEvent(app.ID, ev); err != nil {
+		return app, err
+	}
+	app.Events = append(app.Events, ev)
+	if err := tx.outboxApplicationEvent(app, ev, len(app.Events)); err != nil {
+		return app, err
+	}
+	after := app.auditView()
+	if ev.Note != "" {
+		after["note"] = ev.Note
+	}
+	if err := tx.Audit(a, "application."+string(ev.Kind), "application", app.Number, before, after); err != nil {
+		return app, err
+	}
+	if ev.Kind == application.EvComplete && ev.Outcome != application.Approved {
+		if err := tx.revokeApplicationCertificates(a, app, ev); err != nil {
+			return app, err
+		}
+	}
+	making := ev.Kind == application.EvAdvance && app.State.Step == application.Make
+	return app, tx.makeCertificate(a, app, making, maker)
 }
 
 const applicationColumns = `a.id, a.number, a.item, COALESCE(i.name, ''), a.applicant_name, a.applicant_masked, a.applicant_sealed,
@@ -455,6 +469,9 @@ func (tx *Tx) revokeApplicationCertificates(a Actor, app Application, ev applica
 		}
 		if err := tx.Audit(a, "cert.revoke", "certificate", serial, map[string]any{"revoked": false},
 			map[string]any{"revoked": true, "reason": reason, "application": app.Number}); err != nil {
+			return err
+		}
+		if err := tx.outboxCertificateRevoked(serial, reason); err != nil {
 			return err
 		}
 	}

@@ -201,6 +201,15 @@ func (tx *Tx) issueCertificate(a Actor, req CertificateRequest, keys KeySource, 
 			return c, fmt.Errorf("store: issue certificate: %w", err)
 		}
 	}
+	item := ""
+	if applicationID != 0 {
+		if err := tx.QueryRow("SELECT item FROM applications WHERE id = ?", applicationID).Scan(&item); err != nil {
+			return c, fmt.Errorf("store: issue certificate: %w", err)
+		}
+	}
+	if err := tx.outboxCertificateIssued(c, item); err != nil {
+		return c, err
+	}
 	return c, tx.Audit(a, "cert.issue", "certificate", c.Serial.String(), nil, map[string]any{
 		"serial": c.Serial.String(), "identifier": c.Identifier, "type": c.Type, "title": c.Title,
 		"holder": c.HolderName, "holder_id": c.HolderMasked, "fields": c.Fields, "issued_at": c.IssuedAt,
@@ -364,6 +373,9 @@ func (s *Store) RevokeCertificate(ctx context.Context, a Actor, serial cert.Seri
 		if _, err := tx.Exec("UPDATE certificates SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?",
 			ms(c.RevokedAt), c.RevokedBy, c.RevokeReason, c.ID); err != nil {
 			return fmt.Errorf("store: revoke certificate: %w", err)
+		}
+		if err := tx.outboxCertificateRevoked(serial.String(), c.RevokeReason); err != nil {
+			return err
 		}
 		return tx.Audit(a, "cert.revoke", "certificate", serial.String(), map[string]any{"revoked": false},
 			map[string]any{"revoked": true, "reason": c.RevokeReason})

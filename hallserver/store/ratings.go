@@ -385,6 +385,9 @@ func (s *Store) RecordRating(ctx context.Context, a Actor, cal *workday.Calendar
 			r.Followup = &f
 		}
 		id := strconv.FormatInt(r.ID, 10)
+		if err := tx.outboxRating(r); err != nil {
+			return err
+		}
 		if !found {
 			out = r
 			return tx.Audit(a, "rating.record", "rating", id, nil, r.auditView())
@@ -876,6 +879,12 @@ func (s *Store) updateFollowup(ctx context.Context, a Actor, ratingID int64, act
 			return fmt.Errorf("store: %s: rating %d: %w", action, ratingID, err)
 		}
 		out = r
+		stage := map[string]string{"rating.callback": "called_back", "rating.resolve": "resolved"}[action]
+		if stage != "" {
+			if err := tx.outboxFollowup(r, stage, a.Name); err != nil {
+				return err
+			}
+		}
 		return tx.Audit(a, action, "rating", strconv.FormatInt(r.ID, 10), before, r.Followup.auditView())
 	})
 	return out, err

@@ -372,4 +372,38 @@ CREATE TABLE help_calls (
 );
 CREATE UNIQUE INDEX help_calls_open ON help_calls(kiosk_id) WHERE answered_at = 0;
 `},
+	{6, "province outbox", `
+-- The transactional outbox: what the province must receive, written in the
+-- same transaction as the change it reports (a ticket's end, a rating, an
+-- application event, a certificate, a signing key, an audit anchor). The
+-- relay sends pending rows oldest first and marks them delivered; a row
+-- the province can never take is dead until a supervisor replays it, and
+-- the rows after it of the same aggregate wait for it. Its idempotency key
+-- is "<outbox_epoch>-<id>": unique for ever, even if a hall is set up anew.
+CREATE TABLE outbox (
+	id           INTEGER PRIMARY KEY,
+	kind         TEXT NOT NULL,
+	aggregate    TEXT NOT NULL,
+	created_at   INTEGER NOT NULL,
+	data         TEXT NOT NULL,
+	state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','delivered','dead')),
+	attempts     INTEGER NOT NULL DEFAULT 0,
+	last_error   TEXT NOT NULL DEFAULT '',
+	delivered_at INTEGER NOT NULL DEFAULT 0,
+	dead_at      INTEGER NOT NULL DEFAULT 0,
+	replays      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outbox_undelivered ON outbox(state, id) WHERE state != 'delivered';
+CREATE INDEX outbox_dead ON outbox(aggregate, id) WHERE state = 'dead';
+INSERT INTO meta(key, value) VALUES ('outbox_epoch', lower(hex(randomblob(8))));
+
+-- Certificates other halls revoked, from the province's signed trust
+-- document, so this hall's checks refuse them too.
+CREATE TABLE province_revocations (
+	serial     TEXT PRIMARY KEY,
+	hall       TEXT NOT NULL,
+	revoked_at INTEGER NOT NULL,
+	reason     TEXT NOT NULL DEFAULT ''
+);
+`},
 }

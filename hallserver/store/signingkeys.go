@@ -64,6 +64,14 @@ func (s *Store) AddSigningKey(ctx context.Context, a Actor, pub ed25519.PublicKe
 		if err := tx.bumpTrustVersion(); err != nil {
 			return err
 		}
+		if old != "" {
+			if err := tx.outboxSigningKey(old); err != nil {
+				return err
+			}
+		}
+		if err := tx.outboxSigningKey(key.KID.String()); err != nil {
+			return err
+		}
 		action, before := "cert.key.add", any(nil)
 		if old != "" {
 			action, before = "cert.key.rotate", map[string]any{"active_kid": old}
@@ -97,6 +105,9 @@ func (s *Store) RevokeSigningKey(ctx context.Context, a Actor, kid cert.KID, not
 			return fmt.Errorf("store: revoke signing key: %w", err)
 		}
 		if err := tx.bumpTrustVersion(); err != nil {
+			return err
+		}
+		if err := tx.outboxSigningKey(kid.String()); err != nil {
 			return err
 		}
 		return tx.Audit(a, "cert.key.revoke", "signing_key", kid.String(),
@@ -235,78 +246,88 @@ type TrustImport struct {
 // list no newer than the last one imported is refused. Audited.
 func (s *Store) ImportTrustList(ctx context.Context, a Actor, t *cert.TrustList) (TrustImport, error) {
 	var res TrustImport
+	err := s.write(ctx, func(tx *Tx) error {
+		var err error
+		res, err = tx.importTrustList(ctx, a, t)
+		return err
+	})
+	return res, err
+}
+
+// importTrustList is ImportTrustList in tx.
+func (tx *Tx) importTrustList(ctx context.Context, a Actor, t *cert.TrustList) (TrustImport, error) {
+	res := TrustImport{Version: t.Version()}
 	raw, err := t.MarshalJSON()
 	if err != nil {
 		return res, fmt.Errorf("store: import trust list: %w", err)
 	}
-	err = s.write(ctx, func(tx *Tx) error {
-		res = TrustImport{Version: t.Version()}
-		hall, _, err := metaValue(ctx, txQuerier{tx}, "hall_code")
+	hall, _, err := metaValue(ctx, txQuerier{tx}, "hall_code")
+	if err != nil {
+		return res, err
+	}
+	// The version check runs in the transaction, so that two imports
+	// cannot both pass it. A damaged previous list counts as version 0:
+	// importing a good one is how it is repaired.
+	var prev *cert.TrustList
+	if stored, ok, err := metaValue(ctx, txQuerier{tx}, importedTrustKey); err != nil {
+		return res, err
+	} else if ok {
+		prev, _ = cert.ParseTrustList([]byte(stored))
+	}
+	if prev != nil && t.Version() <= prev.Version() {
+		return res, fmt.Errorf("%w: trust list version %d is not newer than the imported version %d; nothing changed", ErrConflict, t.Version(), prev.Version())
+	}
+	for _, k := range t.Keys() {
+		if k.Hall != hall {
+			res.OtherHalls++
+			continue
+		}
+		var status string
+		err := tx.QueryRow("SELECT status FROM signing_keys WHERE kid = ?", k.KID.String()).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			res.UnknownOwns = append(res.UnknownOwns, k.KID.String())
+			continue
+		}
 		if err != nil {
-			return err
+			return res, fmt.Errorf("store: import trust list: %w", err)
 		}
-		// The version check runs in the transaction, so that two imports
-		// cannot both pass it. A damaged previous list counts as version 0:
-		// importing a good one is how it is repaired.
-		var prev *cert.TrustList
-		if stored, ok, err := metaValue(ctx, txQuerier{tx}, importedTrustKey); err != nil {
-			return err
-		} else if ok {
-			prev, _ = cert.ParseTrustList([]byte(stored))
-		}
-		if prev != nil && t.Version() <= prev.Version() {
-			return fmt.Errorf("%w: trust list version %d is not newer than the imported version %d; nothing changed", ErrConflict, t.Version(), prev.Version())
-		}
-		for _, k := range t.Keys() {
-			if k.Hall != hall {
-				res.OtherHalls++
-				continue
+		if k.Status == cert.KeyRevoked && status != string(cert.KeyRevoked) {
+			if _, err := tx.Exec("UPDATE signing_keys SET status = 'revoked', note = ? WHERE kid = ?",
+				"revoked by the province's trust list v"+strconv.FormatInt(t.Version(), 10)+": "+k.Note, k.KID.String()); err != nil {
+				return res, fmt.Errorf("store: import trust list: %w", err)
 			}
-			var status string
-			err := tx.QueryRow("SELECT status FROM signing_keys WHERE kid = ?", k.KID.String()).Scan(&status)
-			if errors.Is(err, sql.ErrNoRows) {
-				res.UnknownOwns = append(res.UnknownOwns, k.KID.String())
-				continue
+			res.RevokedOwn = append(res.RevokedOwn, k.KID.String())
+			if err := tx.outboxSigningKey(k.KID.String()); err != nil {
+				return res, err
 			}
-			if err != nil {
-				return fmt.Errorf("store: import trust list: %w", err)
-			}
-			if k.Status == cert.KeyRevoked && status != string(cert.KeyRevoked) {
-				if _, err := tx.Exec("UPDATE signing_keys SET status = 'revoked', note = ? WHERE kid = ?",
-					"revoked by the province's trust list v"+strconv.FormatInt(t.Version(), 10)+": "+k.Note, k.KID.String()); err != nil {
-					return fmt.Errorf("store: import trust list: %w", err)
-				}
-				res.RevokedOwn = append(res.RevokedOwn, k.KID.String())
-				continue
-			}
-			res.IgnoredOwn++
+			continue
 		}
-		if len(res.UnknownOwns) > 0 {
-			return fmt.Errorf("%w: the trust list gives hall %s keys it does not have (%s): check the list comes from the province for this hall; nothing changed",
-				ErrInvalid, hall, strings.Join(res.UnknownOwns, ", "))
+		res.IgnoredOwn++
+	}
+	if len(res.UnknownOwns) > 0 {
+		return res, fmt.Errorf("%w: the trust list gives hall %s keys it does not have (%s): check the list comes from the province for this hall; nothing changed",
+			ErrInvalid, hall, strings.Join(res.UnknownOwns, ", "))
+	}
+	if len(res.RevokedOwn) > 0 {
+		if err := tx.bumpTrustVersion(); err != nil {
+			return res, err
 		}
-		if len(res.RevokedOwn) > 0 {
-			if err := tx.bumpTrustVersion(); err != nil {
-				return err
-			}
-		}
-		// The list the hall will verify with must hold together: no key of
-		// this hall listed again under another hall's code.
-		if err := tx.checkCombinedTrust(hall, t); err != nil {
-			return err
-		}
-		if err := tx.setMeta(importedTrustKey, string(raw)); err != nil {
-			return err
-		}
-		var before any
-		if prev != nil {
-			before = map[string]any{"version": prev.Version()}
-		}
-		return tx.Audit(a, "cert.trust.import", "trust_list", strconv.FormatInt(t.Version(), 10), before,
-			map[string]any{"version": t.Version(), "other_hall_keys": res.OtherHalls, "revoked_own": res.RevokedOwn,
-				"sha256": fmt.Sprintf("%x", sha256.Sum256(raw))})
-	})
-	return res, err
+	}
+	// The list the hall will verify with must hold together: no key of
+	// this hall listed again under another hall's code.
+	if err := tx.checkCombinedTrust(hall, t); err != nil {
+		return res, err
+	}
+	if err := tx.setMeta(importedTrustKey, string(raw)); err != nil {
+		return res, err
+	}
+	var before any
+	if prev != nil {
+		before = map[string]any{"version": prev.Version()}
+	}
+	return res, tx.Audit(a, "cert.trust.import", "trust_list", strconv.FormatInt(t.Version(), 10), before,
+		map[string]any{"version": t.Version(), "other_hall_keys": res.OtherHalls, "revoked_own": res.RevokedOwn,
+			"sha256": fmt.Sprintf("%x", sha256.Sum256(raw))})
 }
 
 // ExportTrustList is TrustList in its JSON form, indented for people.

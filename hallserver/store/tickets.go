@@ -240,6 +240,9 @@ func (tx *Tx) saveTicket(t Ticket) error {
 	if err != nil {
 		return fmt.Errorf("store: save ticket %s: %w", t.Number, err)
 	}
+	if t.State.Final() { // no action leaves an end state, so this runs once per ticket
+		return tx.outboxTicketEnd(t)
+	}
 	return nil
 }
 
