@@ -194,7 +194,11 @@ func (s *Store) ReplayDeadLetters(ctx context.Context, a Actor, ids []int64) (in
 			}
 			return fmt.Errorf("%w: none of rows %s is a dead letter (delivered, pending, or unknown)", ErrConflict, idList(ids))
 		}
-		return tx.Audit(a, "province.replay", "outbox", idList(ids), nil, map[string]any{"rows": n, "ids": ids})
+		which := "all"
+		if len(ids) > 0 {
+			which = idList(ids)
+		}
+		return tx.Audit(a, "province.replay", "outbox", which, nil, map[string]any{"rows": n, "ids": ids})
 	})
 	return int(n), err
 }

@@ -1,0 +1,126 @@
+package provsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"onestop/hallserver/exchange"
+	"onestop/hallserver/store"
+)
+
+// pushLoop sends the outbox, oldest rows first, one batch at a time: a
+// batch is sent until the province answered for it (so rows of one record
+// reach it in order), then the next.
+func (r *Relay) pushLoop(ctx context.Context) {
+	var o outage
+	for ctx.Err() == nil {
+		rows, err := r.st.DueOutbox(ctx, r.cfg.BatchSize)
+		if err != nil {
+			if ctx.Err() == nil {
+				r.cfg.Logger.Error("province push: read the outbox", "err", err)
+				r.sleep(ctx, o.next(&r.cfg), false)
+			}
+			continue
+		}
+		if len(rows) == 0 {
+			r.sleep(ctx, r.cfg.IdleWait, true)
+			continue
+		}
+		if err := r.push(ctx, rows); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			r.failed(fmt.Sprintf("push of %d events", len(rows)), err)
+			r.sleep(ctx, o.next(&r.cfg), true)
+			continue
+		}
+		o = outage{}
+	}
+}
+
+// push sends rows as one batch and records the province's answer. A
+// request the province refuses as a whole as malformed is sent again one
+// event at a time, so that only the events at fault are dead-lettered.
+func (r *Relay) push(ctx context.Context, rows []store.OutboxRow) error {
+	events := make([]exchange.Event, len(rows))
+	for i, row := range rows {
+		events[i] = exchange.Event{Key: store.OutboxKey(r.epoch, row.ID), Kind: row.Kind, Aggregate: row.Aggregate,
+			Seq: row.ID, OccurredAt: row.CreatedAt, Data: row.Data}
+	}
+	var resp exchange.PushResponse
+	h := http.Header{}
+	h.Set(exchange.HeaderIdempotencyKey, exchange.BatchKey(r.cfg.Hall, events))
+	err := r.call.post(ctx, exchange.PathEvents, exchange.PushRequest{Hall: r.cfg.Hall, Events: events}, h, &resp)
+	var ce *callError
+	switch {
+	case err == nil:
+	case errors.As(err, &ce) && ce.permanent() && len(rows) > 1:
+		r.cfg.Logger.Warn("province push: batch refused as a whole; sending its events one by one", "events", len(rows), "err", err)
+		for _, row := range rows {
+			if err := r.push(ctx, []store.OutboxRow{row}); err != nil {
+				return err
+			}
+		}
+		return nil
+	case errors.As(err, &ce) && ce.permanent():
+		r.cfg.Logger.Error("province push: event refused for good; it is a dead letter now", "id", rows[0].ID,
+			"kind", rows[0].Kind, "err", err)
+		if err := r.st.DeadLetterOutbox(ctx, rows[0].ID, err.Error()); err != nil {
+			return err
+		}
+		r.succeeded() // the province answered
+		return nil
+	default:
+		if rerr := r.st.RecordOutboxFailure(ctx, ids(rows), err.Error()); rerr != nil && ctx.Err() == nil {
+			r.cfg.Logger.Error("province push: record the failure", "err", rerr)
+		}
+		return err
+	}
+	return r.settle(ctx, rows, events, resp)
+}
+
+// settle records the province's answer per event.
+func (r *Relay) settle(ctx context.Context, rows []store.OutboxRow, events []exchange.Event, resp exchange.PushResponse) error {
+	if len(resp.Results) != len(events) {
+		return fmt.Errorf("provsync: the province answered %d results for %d events: nothing marked, the batch is sent again",
+			len(resp.Results), len(events))
+	}
+	var delivered, deferred []int64
+	for i, res := range resp.Results {
+		if res.Key != events[i].Key {
+			return fmt.Errorf("provsync: result %d is for %q, not %q: nothing marked, the batch is sent again", i, res.Key, events[i].Key)
+		}
+		switch res.Status {
+		case exchange.StatusApplied, exchange.StatusDuplicate:
+			delivered = append(delivered, rows[i].ID)
+		case exchange.StatusDeferred:
+			deferred = append(deferred, rows[i].ID)
+		case exchange.StatusRejected:
+			r.cfg.Logger.Error("province push: event refused for good; it is a dead letter now", "id", rows[i].ID,
+				"kind", rows[i].Kind, "aggregate", rows[i].Aggregate, "why", res.Error)
+			if err := r.st.DeadLetterOutbox(ctx, rows[i].ID, "the province refused it: "+res.Error); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("provsync: result %d has status %q: nothing more marked, the rest is sent again", i, res.Status)
+		}
+	}
+	if err := r.st.MarkOutboxDelivered(ctx, delivered); err != nil {
+		return err
+	}
+	if err := r.st.RecordOutboxFailure(ctx, deferred, "deferred: an earlier event of the same record was refused"); err != nil {
+		return err
+	}
+	r.succeeded()
+	return nil
+}
+
+func ids(rows []store.OutboxRow) []int64 {
+	out := make([]int64, len(rows))
+	for i, row := range rows {
+		out[i] = row.ID
+	}
+	return out
+}
