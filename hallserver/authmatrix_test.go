@@ -118,6 +118,11 @@ var matrixCalls = map[string]matrixCall{
 	"GET /api/v1/ratings/followups":              {},
 	"POST /api/v1/ratings/{id}/callback":         {body: fixedBody(`{"note":"auth matrix"}`)},
 	"POST /api/v1/ratings/{id}/resolve":          {body: fixedBody(`{"resolution":"auth matrix"}`)},
+
+	// The fixture has no dead letters: a replay answers 409 after the
+	// role check.
+	"GET /api/v1/province":         {},
+	"POST /api/v1/province/replay": {body: fixedBody(`{"ids":[]}`)},
 }
 
 // matrixApplication is the body that accepts the matrix's applications.

@@ -6,6 +6,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"onestop/hallserver/api"
 )
 
 // metrics are the hall server's Prometheus metrics.
@@ -47,6 +49,7 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 			Name: "onestop_live_subscribers", Help: "Open event streams.",
 		}, func() float64 { return float64(s.broker.Subscribers()) }),
 		&waitingCollector{s: s, desc: prometheus.NewDesc("onestop_queue_waiting", "Tickets waiting, by queue.", []string{"queue"}, nil)},
+		newProvinceCollector(s),
 	)
 	return m
 }
@@ -70,4 +73,58 @@ func (c *waitingCollector) Collect(ch chan<- prometheus.Metric) {
 	for q, n := range counts {
 		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), q)
 	}
+}
+
+// provinceCollector reads the province link and the outbox at scrape
+// time: one outbox count per scrape for all its gauges.
+type provinceCollector struct {
+	s                                          *Server
+	backlog, oldest, dead, held, last, connect *prometheus.Desc
+}
+
+func newProvinceCollector(s *Server) *provinceCollector {
+	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, nil) }
+	return &provinceCollector{s: s,
+		backlog: d("onestop_province_backlog", "Outbox rows not yet delivered to the province (held ones included)."),
+		oldest:  d("onestop_province_oldest_pending_seconds", "Age of the oldest outbox row not yet delivered; 0 when none."),
+		dead:    d("onestop_province_dead_letters", "Outbox rows the province refused for good: a supervisor must look and replay."),
+		held:    d("onestop_province_held", "Outbox rows waiting behind a dead letter of the same record."),
+		last:    d("onestop_province_last_success_timestamp_seconds", "When an exchange with the province last succeeded (Unix time); 0 when never."),
+		connect: d("onestop_province_connected", "1 when the last exchange with the province succeeded, else 0 (also without a province)."),
+	}
+}
+
+func (c *provinceCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.backlog, c.oldest, c.dead, c.held, c.last, c.connect} {
+		ch <- d
+	}
+}
+
+func (c *provinceCollector) Collect(ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v) }
+	link := c.s.provinceLink()
+	connected, last := 0.0, 0.0
+	if link.State == api.ProvinceConnected {
+		connected = 1
+	}
+	if !link.LastSuccess.IsZero() {
+		last = float64(link.LastSuccess.UnixMilli()) / 1000
+	}
+	gauge(c.connect, connected)
+	gauge(c.last, last)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	ob, err := c.s.st.OutboxStatus(ctx)
+	if err != nil {
+		for _, d := range []*prometheus.Desc{c.backlog, c.oldest, c.dead, c.held} {
+			ch <- prometheus.NewInvalidMetric(d, err)
+		}
+		return
+	}
+	var st api.ProvinceStatus
+	c.s.addOutbox(&st, ob)
+	gauge(c.backlog, float64(st.Backlog))
+	gauge(c.oldest, float64(st.OldestPendingSeconds))
+	gauge(c.dead, float64(st.Dead))
+	gauge(c.held, float64(st.Held))
 }

@@ -117,6 +117,9 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/certificates/{serial}/revoke", supervisor, s.revokeCertificate},
 		{"GET", "/api/v1/trust-list", public, s.trustList},
 		{"GET", "/C/{code}", public, s.checkCertificate},
+
+		{"GET", "/api/v1/province", supervisor, s.getProvince},
+		{"POST", "/api/v1/province/replay", supervisor, s.replayProvince},
 	}
 }
 

@@ -44,6 +44,10 @@ type Config struct {
 	// Keys are the hall's certificate signing keys (certkeys.Keyring on
 	// the data directory). Without them no certificate can be issued.
 	Keys store.KeySource
+	// Province is the link to the provincial exchange, for the API and
+	// the metrics to show. Nil when the hall runs without a province
+	// (state not_configured): the outbox still fills and is still shown.
+	Province ProvinceLink
 }
 
 // Server serves the hall's HTTP API. Create it with New; it publishes the

@@ -19,12 +19,15 @@ type ProvinceStatus struct {
 	LastError   string    `json:"last_error,omitempty"`  // the last failure, in plain words
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 	// Backlog is the outbox rows not yet delivered (held ones included);
-	// OldestPending when the oldest of them was written.
-	Backlog       int64     `json:"backlog"`
-	OldestPending time.Time `json:"oldest_pending,omitzero"`
-	Held          int64     `json:"held"`      // waiting behind a dead letter of the same record
-	Dead          int64     `json:"dead"`      // refused by the province for good: see DeadLetters, replay
-	Delivered     int64     `json:"delivered"` // ever
+	// OldestPending when the oldest of them was written, and
+	// OldestPendingSeconds its age on the hall's clock (0 when none), so
+	// that a page need not trust its own clock.
+	Backlog              int64     `json:"backlog"`
+	OldestPending        time.Time `json:"oldest_pending,omitzero"`
+	OldestPendingSeconds int64     `json:"oldest_pending_seconds"`
+	Held                 int64     `json:"held"`      // waiting behind a dead letter of the same record
+	Dead                 int64     `json:"dead"`      // refused by the province for good: see DeadLetters, replay
+	Delivered            int64     `json:"delivered"` // ever
 	// What the hall has pulled: the catalogue and trust versions applied,
 	// and the cursor of the province's application updates.
 	CatalogueVersion int64 `json:"catalogue_version"`

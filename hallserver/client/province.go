@@ -1,0 +1,28 @@
+package client
+
+import (
+	"context"
+
+	"onestop/hallserver/api"
+)
+
+// Province reports how the hall's link to the provincial exchange stands
+// (supervisors and admins): the link's state, the backlog of changes not
+// yet delivered, what was pulled, and the oldest dead letters.
+func (c *Client) Province(ctx context.Context) (api.ProvinceStatus, error) {
+	var out api.ProvinceStatus
+	return out, c.do(ctx, "GET", "/api/v1/province", nil, &out)
+}
+
+// ReplayDeadLetters sets the dead letters with the ids pending again, to
+// be sent once more; every dead letter when no ids are given
+// (supervisors and admins). It returns how many were set pending;
+// ErrConflict when none of them is a dead letter.
+func (c *Client) ReplayDeadLetters(ctx context.Context, ids ...int64) (int, error) {
+	if ids == nil {
+		ids = []int64{}
+	}
+	var out api.ProvinceReplayResponse
+	err := c.do(ctx, "POST", "/api/v1/province/replay", api.ProvinceReplayRequest{IDs: ids}, &out)
+	return out.Replayed, err
+}
