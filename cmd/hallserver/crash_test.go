@@ -256,6 +256,14 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		}},
 		{name: "bad log format", args: []string{"--data", "/d", "--log-format", "xml"}, wantErr: "--log-format"},
 		{name: "stray argument", args: []string{"--data", "/d", "extra"}, wantErr: "unexpected argument"},
+		{name: "province without its secret", args: []string{"--data", "/d", "--province", "http://p"}, wantErr: "--province-secret-file"},
+		{name: "province from the environment", env: map[string]string{"ONESTOP_DATA": "/d", "ONESTOP_PROVINCE": "http://p",
+			"ONESTOP_PROVINCE_SECRET_FILE": "/s", "ONESTOP_PROVINCE_KEY_FILE": "/k"}, check: func(c config) error {
+			if c.province != "http://p" || c.provinceSecretFile != "/s" || c.provinceKeyFile != "/k" {
+				return fmt.Errorf("got %+v", c)
+			}
+			return nil
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,8 +5,14 @@
 //	hallserver --data /var/lib/onestop --addr :8080
 //
 // Every flag can also be set in the environment (ONESTOP_DATA, ONESTOP_ADDR,
-// ONESTOP_HALL_CODE, ONESTOP_HALL_NAME, ONESTOP_LOG_FORMAT); a flag wins.
+// ONESTOP_HALL_CODE, ONESTOP_HALL_NAME, ONESTOP_LOG_FORMAT, ...); a flag wins.
 // An empty data directory is initialised as a new hall on first start.
+//
+// With --province URL (and the hall's secret from the province in
+// --province-secret-file) the hall syncs with the provincial exchange:
+// its outbox goes up, the catalogue, trust list and application updates
+// come down (hallserver/provsync). The province's public key, pinned with
+// --province-key-file, is needed to take its trust list.
 package main
 
 import (
@@ -27,7 +33,9 @@ import (
 	"onestop/hallserver"
 	"onestop/hallserver/api"
 	"onestop/hallserver/certkeys"
+	"onestop/hallserver/exchange"
 	"onestop/hallserver/pii"
+	"onestop/hallserver/provsync"
 	"onestop/hallserver/store"
 )
 
@@ -43,6 +51,7 @@ func main() {
 // config is everything main reads from flags and environment.
 type config struct {
 	data, addr, hallCode, hallName, logFormat, publicURL string
+	province, provinceSecretFile, provinceKeyFile        string
 	demo, secureCookies                                  bool
 	grace                                                time.Duration
 }
@@ -65,6 +74,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (config,
 	fs.StringVar(&c.publicURL, "public-url", env("ONESTOP_PUBLIC_URL", ""), "the address citizens' phones reach the hall at, printed in certificate QR codes, e.g. https://zwfw.example.gov.cn [ONESTOP_PUBLIC_URL]")
 	fs.BoolVar(&c.demo, "demo", false, "create the demo staff accounts (public passwords: demo halls only)")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", getenv("ONESTOP_SECURE_COOKIES") == "1", "mark session cookies Secure: set when a TLS proxy serves the hall [ONESTOP_SECURE_COOKIES=1]")
+	fs.StringVar(&c.province, "province", env("ONESTOP_PROVINCE", ""), "base URL of the provincial exchange to sync with, e.g. https://exchange.example.gov.cn (empty: no sync; the outbox keeps everything for later) [ONESTOP_PROVINCE]")
+	fs.StringVar(&c.provinceSecretFile, "province-secret-file", env("ONESTOP_PROVINCE_SECRET_FILE", ""), "file holding this hall's secret from the province (base64) [ONESTOP_PROVINCE_SECRET_FILE]")
+	fs.StringVar(&c.provinceKeyFile, "province-key-file", env("ONESTOP_PROVINCE_KEY_FILE", ""), "file holding the province's public key (base64), to verify its trust list [ONESTOP_PROVINCE_KEY_FILE]")
 	fs.DurationVar(&c.grace, "shutdown-grace", 10*time.Second, "how long requests in flight may finish on SIGTERM")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -74,6 +86,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (config,
 	}
 	if c.data == "" {
 		return c, errors.New("no data directory: give --data DIR (or ONESTOP_DATA)")
+	}
+	if c.province != "" && c.provinceSecretFile == "" {
+		return c, errors.New("--province needs --province-secret-file: the file with the secret the province issued for this hall")
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format %q: use text or json", c.logFormat)
@@ -131,7 +146,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			log.Info("made the hall's certificate signing key", "dir", filepath.Join(c.data, certkeys.Dir))
 		}
 	}
-	srv := hallserver.New(st, hub, hallserver.Config{Logger: log, SecureCookies: c.secureCookies, Vault: vault, Keys: keys})
+	relay, err := provinceRelay(ctx, st, c, hall.Code, log)
+	if err != nil {
+		return err
+	}
+	cfg := hallserver.Config{Logger: log, SecureCookies: c.secureCookies, Vault: vault, Keys: keys}
+	if relay != nil {
+		cfg.Province = relay
+		relayCtx, stopRelay := context.WithCancel(ctx)
+		relayDone := make(chan struct{})
+		go func() {
+			defer close(relayDone)
+			relay.Run(relayCtx)
+		}()
+		// Stopped before the store closes (defers run last in, first out).
+		defer func() { stopRelay(); <-relayDone }()
+		log.Info("syncing with the province", "url", c.province, "hall", hall.Code)
+	}
+	srv := hallserver.New(st, hub, cfg)
 	defer srv.Close()
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -146,6 +178,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		printDemo(stdout, "http://"+ln.Addr().String(), enroll)
 	}
 	return srv.Serve(ctx, ln, c.grace)
+}
+
+// provinceRelay makes the province link from --province and its files,
+// or returns nil without --province.
+func provinceRelay(ctx context.Context, st *store.Store, c config, hall string, log *slog.Logger) (*provsync.Relay, error) {
+	if c.province == "" {
+		return nil, nil
+	}
+	raw, err := os.ReadFile(c.provinceSecretFile)
+	if err != nil {
+		return nil, fmt.Errorf("--province-secret-file: %w", err)
+	}
+	secret, err := exchange.DecodeSecret(string(raw))
+	if err != nil {
+		return nil, fmt.Errorf("--province-secret-file %s: %w", c.provinceSecretFile, err)
+	}
+	cfg := provsync.Config{URL: c.province, Hall: hall, Secret: secret, Logger: log}
+	if c.provinceKeyFile != "" {
+		raw, err := os.ReadFile(c.provinceKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--province-key-file: %w", err)
+		}
+		if cfg.ProvinceKey, err = exchange.DecodePublicKey(string(raw)); err != nil {
+			return nil, fmt.Errorf("--province-key-file %s: %w", c.provinceKeyFile, err)
+		}
+	} else {
+		log.Warn("no --province-key-file: the province's trust list is not taken (certificates of other halls cannot be checked offline)")
+	}
+	return provsync.New(ctx, st, cfg)
 }
 
 // certificateURL sets the address printed in certificate QR codes from
