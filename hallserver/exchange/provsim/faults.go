@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -61,6 +62,13 @@ func (f *Faults) UnmarshalJSON(b []byte) error {
 	*f = Faults{w.FailRate, w.RateLimitShare, time.Duration(w.RetryAfter), time.Duration(w.Latency),
 		time.Duration(w.Jitter), w.ResetRate, w.LostAckRate, w.BlackHole}
 	return nil
+}
+
+// LogValue writes the faults in log lines as their JSON names.
+func (f Faults) LogValue() slog.Value {
+	return slog.GroupValue(slog.Float64("fail_rate", f.FailRate), slog.Float64("rate_limit_share", f.RateLimitShare),
+		slog.Duration("retry_after", f.RetryAfter), slog.Duration("latency", f.Latency), slog.Duration("jitter", f.Jitter),
+		slog.Float64("reset_rate", f.ResetRate), slog.Float64("lost_ack_rate", f.LostAckRate), slog.Bool("black_hole", f.BlackHole))
 }
 
 // Validate reports a rate outside 0–1 or a negative duration.
