@@ -42,9 +42,9 @@ type child struct {
 
 var listenLine = regexp.MustCompile(`listening on (http://\S+)`)
 
-func startChild(t *testing.T, dir string) *child {
+func startChild(t *testing.T, dir string, extra ...string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "--data", dir, "--addr", "127.0.0.1:0", "--demo")
+	cmd := exec.Command(os.Args[0], append([]string{"--data", dir, "--addr", "127.0.0.1:0", "--demo"}, extra...)...)
 	cmd.Env = append(os.Environ(), "HALLSERVER_CHILD=1")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

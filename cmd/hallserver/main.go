@@ -53,7 +53,7 @@ type config struct {
 	data, addr, hallCode, hallName, logFormat, publicURL string
 	province, provinceSecretFile, provinceKeyFile        string
 	demo, secureCookies                                  bool
-	grace                                                time.Duration
+	grace, provinceTimeout, provinceMaxWait              time.Duration
 }
 
 func parse(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -77,6 +77,8 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (config,
 	fs.StringVar(&c.province, "province", env("ONESTOP_PROVINCE", ""), "base URL of the provincial exchange to sync with, e.g. https://exchange.example.gov.cn (empty: no sync; the outbox keeps everything for later) [ONESTOP_PROVINCE]")
 	fs.StringVar(&c.provinceSecretFile, "province-secret-file", env("ONESTOP_PROVINCE_SECRET_FILE", ""), "file holding this hall's secret from the province (base64) [ONESTOP_PROVINCE_SECRET_FILE]")
 	fs.StringVar(&c.provinceKeyFile, "province-key-file", env("ONESTOP_PROVINCE_KEY_FILE", ""), "file holding the province's public key (base64), to verify its trust list [ONESTOP_PROVINCE_KEY_FILE]")
+	fs.DurationVar(&c.provinceTimeout, "province-timeout", 10*time.Second, "how long one request to the province may take before it is tried again")
+	fs.DurationVar(&c.provinceMaxWait, "province-max-wait", 2*time.Minute, "the longest wait between failed calls to the province (waits double up to it while the province is away)")
 	fs.DurationVar(&c.grace, "shutdown-grace", 10*time.Second, "how long requests in flight may finish on SIGTERM")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -194,7 +196,8 @@ func provinceRelay(ctx context.Context, st *store.Store, c config, hall string, 
 	if err != nil {
 		return nil, fmt.Errorf("--province-secret-file %s: %w", c.provinceSecretFile, err)
 	}
-	cfg := provsync.Config{URL: c.province, Hall: hall, Secret: secret, Logger: log}
+	cfg := provsync.Config{URL: c.province, Hall: hall, Secret: secret, Logger: log,
+		AttemptTimeout: c.provinceTimeout, OutageWaitMax: c.provinceMaxWait}
 	if c.provinceKeyFile != "" {
 		raw, err := os.ReadFile(c.provinceKeyFile)
 		if err != nil {

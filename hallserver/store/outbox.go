@@ -219,12 +219,13 @@ func (s *Store) OutboxStatus(ctx context.Context) (OutboxStatus, error) {
 	err := s.rdb.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM outbox WHERE state = 'pending'),
 		(SELECT COUNT(*) FROM outbox WHERE state = 'dead'),
-		(SELECT COUNT(*) FROM outbox WHERE state = 'delivered'),
+		(SELECT COALESCE(MAX(id), 0) FROM outbox), -- rows are never deleted: delivered is the rest
 		COALESCE((SELECT created_at FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1), 0)`).
 		Scan(&st.Pending, &st.Dead, &st.Delivered, &oldest)
 	if err != nil {
 		return st, fmt.Errorf("store: outbox status: %w", err)
 	}
+	st.Delivered -= st.Pending + st.Dead
 	st.OldestPending = fromMS(oldest)
 	if st.Dead > 0 {
 		err = s.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox o WHERE state = 'pending' AND EXISTS (
