@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -311,5 +312,36 @@ func TestDecodePublicKey(t *testing.T) {
 		if (err == nil) != tt.ok || tt.ok && !got.Equal(pub) {
 			t.Errorf("DecodePublicKey(%q) = %x, %v", tt.in, got, err)
 		}
+	}
+}
+
+// TestGuideExample checks the worked example of docs/province-exchange.md.
+func TestGuideExample(t *testing.T) {
+	secret, err := DecodeSecret("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"hall":"520000-ZWFW","events":[{"key":"1-42","kind":"ticket.summary","aggregate":"ticket:42","seq":42,"occurred_at":"2026-11-26T09:20:00Z","data":{"day":"2026-11-26","number":"A001","queue":"A","state":"done","issued_at":"2026-11-26T09:00:00Z","called_at":"2026-11-26T09:05:00Z","started_at":"2026-11-26T09:06:00Z","finished_at":"2026-11-26T09:20:00Z","wait_s":300,"serve_s":840,"recalls":0}}]}`)
+	if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != "a078567111b0b06d651a21d48236dd555b7162688e58fdefccb215fe31a21638" {
+		t.Fatalf("body digest %x", sum)
+	}
+	r := httptest.NewRequest("POST", PathEvents, bytes.NewReader(body))
+	r.Header.Set(HeaderHall, "520000-ZWFW")
+	r.Header.Set(HeaderTimestamp, "1795687200")
+	r.Header.Set(HeaderNonce, "3f9c2a7be0d14c5a8e6b1f0d2c4a9e71")
+	r.Header.Set(HeaderSignature, "v1=8e1830689718b82d6e9c74bd8c47e31b496985b388afec43bbb9e907e892f1c2")
+	s, err := VerifyRequest(r, body, func(string) ([]byte, error) { return secret, nil }, time.Date(2026, 11, 26, 10, 0, 30, 0, time.UTC))
+	if err != nil || s.Hall != "520000-ZWFW" {
+		t.Fatalf("%+v %v", s, err)
+	}
+	var push PushRequest
+	if err := json.Unmarshal(body, &push); err != nil {
+		t.Fatal(err)
+	}
+	if k := BatchKey(push.Hall, push.Events); k != "batch-decdf3e53ef90ec09db1dbf8b7d3e5af" {
+		t.Fatalf("batch key %s", k)
+	}
+	if n, err := CheckEvent(push.Events[0]); err != nil || n != "ticket:2026-11-26/A001" {
+		t.Fatalf("natural key %q %v", n, err)
 	}
 }
