@@ -57,11 +57,14 @@ func (s *Server) provinceStatus(ctx context.Context) (api.ProvinceStatus, error)
 		return st, err
 	}
 	st.CatalogueVersion, st.TrustVersion, st.UpdateCursor = ps.CatalogueVersion, ps.TrustVersion, ps.UpdateCursor
+	st.DeadLetters = []api.ProvinceDeadLetter{}
+	if ob.Dead == 0 {
+		return st, nil // the usual case, and no need to look for them
+	}
 	dead, err := s.st.DeadLetters(ctx, provinceDeadLetters)
 	if err != nil {
 		return st, err
 	}
-	st.DeadLetters = make([]api.ProvinceDeadLetter, 0, len(dead))
 	for _, r := range dead {
 		st.DeadLetters = append(st.DeadLetters, api.ProvinceDeadLetter{ID: r.ID, Kind: r.Kind, Aggregate: r.Aggregate,
 			CreatedAt: r.CreatedAt, DeadAt: r.DeadAt, Attempts: r.Attempts, Replays: r.Replays, Error: r.LastError})

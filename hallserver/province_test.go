@@ -2,15 +2,19 @@ package hallserver
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"onestop/hallserver/api"
 	"onestop/hallserver/auth"
@@ -367,4 +371,66 @@ func TestProvinceMetrics(t *testing.T) {
 // application): it still moves the cursor.
 func exchangeUpdate(cursor int64) exchange.ApplicationUpdate {
 	return exchange.ApplicationUpdate{Cursor: cursor, Number: "520000-20260302-99999", Kind: "advance", Step: "review", By: "省政务服务中心", At: testStart}
+}
+
+// BenchmarkProvinceStatus measures what GET /api/v1/province and a
+// /metrics scrape read, over an outbox of many delivered rows (a hall
+// after months), 1,000 pending, and no or 10 dead letters.
+func BenchmarkProvinceStatus(b *testing.B) {
+	for _, size := range []struct{ delivered, dead int }{{10_000, 0}, {1_000_000, 0}, {10_000, 10}, {1_000_000, 10}} {
+		b.Run(fmt.Sprintf("delivered=%d/dead=%d", size.delivered, size.dead), func(b *testing.B) {
+			ctx := context.Background()
+			dir := b.TempDir()
+			hub := NewHub()
+			st, err := store.Open(ctx, dir, store.Options{Notify: hub.Notify})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			if _, err := EnsureHall(ctx, st, store.Hall{Code: "520000-TEST", Name: "测试政务服务中心"}, store.System); err != nil {
+				b.Fatal(err)
+			}
+			db, err := sql.Open("sqlite", filepath.Join(dir, store.FileName))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			now := time.Now().UnixMilli()
+			fill := `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+				INSERT INTO outbox(kind, aggregate, created_at, data, state, delivered_at, dead_at, last_error)
+				SELECT 'ticket.summary', 'ticket:' || i, ?, '{}', ?, ?, ?, ? FROM n`
+			for _, f := range []struct {
+				n                 int
+				state             string
+				delivered, deadAt int64
+				why               string
+			}{{size.delivered, "delivered", now, 0, ""}, {1000, "pending", 0, 0, ""}, {size.dead, "dead", 0, now, "rejected"}} {
+				if f.n == 0 {
+					continue
+				}
+				if _, err := db.ExecContext(ctx, fill, f.n, now, f.state, f.delivered, f.deadAt, f.why); err != nil {
+					b.Fatal(err)
+				}
+			}
+			srv := New(st, hub, Config{Logger: slog.New(slog.DiscardHandler)})
+			defer srv.Close()
+			b.Run("api", func(b *testing.B) {
+				for b.Loop() {
+					if ps, err := srv.provinceStatus(ctx); err != nil || ps.Backlog != 1000 || len(ps.DeadLetters) != size.dead {
+						b.Fatalf("%+v, %v", ps, err)
+					}
+				}
+			})
+			b.Run("metrics", func(b *testing.B) {
+				c := newProvinceCollector(srv)
+				for b.Loop() {
+					ch := make(chan prometheus.Metric, 8)
+					c.Collect(ch)
+					if len(ch) != 6 {
+						b.Fatalf("%d gauges, want 6", len(ch))
+					}
+				}
+			})
+		})
+	}
 }

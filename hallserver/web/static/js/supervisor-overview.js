@@ -1,10 +1,12 @@
 // supervisor-overview.js: the hall now (大厅概况) — every queue with the
 // people waiting and the longest wait, every window busy, calling, idle or
-// closed (who works there, which number), the latest calls. It follows
-// the live events: a queue's waiting count changes at once (queue.changed),
-// and any call or window change reloads the overview.
+// closed (who works there, which number), the latest calls, and one line
+// on the link to the provincial platform (read with the overview's timer).
+// It follows the live events: a queue's waiting count changes at once
+// (queue.changed), and any call or window change reloads the overview.
 import { api, el } from "/static/js/api.js";
-import { bi, heading, duration, clock, table, loading, failure, debounce } from "/static/js/supervisor-util.js";
+import { bi, heading, duration, clock, table, loading, failure, debounce, message } from "/static/js/supervisor-util.js";
+import { provinceLine } from "/static/js/supervisor-province.js";
 
 // WINDOW_STATES: a window's state in words (and the class that colours it).
 const WINDOW_STATES = {
@@ -16,7 +18,8 @@ const WINDOW_STATES = {
 
 export function mount(root, ctx) {
   const body = el("div", {}, loading());
-  root.append(heading("大厅概况", "Hall overview", "排队、窗口与最长等待，实时更新 Queues, windows and the longest wait, live."), body);
+  const province = el("p", { class: "sv-prov-line", id: "province-line" }, "省平台：… ", el("span", { class: "en", lang: "en" }, "Province: …"));
+  root.append(heading("大厅概况", "Hall overview", "排队、窗口与最长等待，实时更新 Queues, windows and the longest wait, live."), province, body);
   let data = null, alive = true;
 
   async function load() {
@@ -27,8 +30,18 @@ export function mount(root, ctx) {
       if (alive) body.replaceChildren(failure(e, load));
     }
   }
+  // loadProvince shows the province link's line; it is not live: the
+  // overview's timer reads it again.
+  async function loadProvince() {
+    try {
+      const st = await api("GET", "/province");
+      if (alive) province.replaceChildren(...provinceLine(st, ctx.go));
+    } catch (e) {
+      if (alive) province.replaceChildren("省平台：无法读取 ", el("span", { class: "en", lang: "en" }, "Province: could not load: " + message(e)));
+    }
+  }
   const reload = debounce(load, 300);
-  const tick = setInterval(load, 30000); // the longest wait grows by itself
+  const tick = setInterval(() => { load(); loadProvince(); }, 30000); // the longest wait grows by itself
 
   function render() {
     const queues = data.queues || [], windows = data.windows || [];
@@ -80,6 +93,7 @@ export function mount(root, ctx) {
   }
 
   load();
+  loadProvince();
   return {
     onEvent(type, ev) {
       if (type === "queue.changed" && data) {

@@ -2,11 +2,11 @@
 // /supervisor/{section} — one page whose sections are chosen by the path
 // without reloading: the hall overview, time-limit warnings (电子监察),
 // ratings and the bad-rating follow-up (好差评整改), help calls from kiosks,
-// kiosk health, statistics, the queue settings, staff accounts and the
-// service catalogue. A supervisor or an admin signs in; the server checks
-// the role of every call anyway. One live event stream feeds the section
-// on screen and the help-call alert, which shows (and chimes) on every
-// section.
+// kiosk health, the link to the provincial platform, statistics, the queue
+// settings, staff accounts and the service catalogue. A supervisor or an
+// admin signs in; the server checks the role of every call anyway. One
+// live event stream feeds the section on screen and the help-call alert,
+// which shows (and chimes) on every section.
 import { api, live, el } from "/static/js/api.js";
 import { requireStaff, signOut } from "/static/js/login.js";
 import { clock, message } from "/static/js/supervisor-util.js";
@@ -16,6 +16,7 @@ import * as application from "/static/js/supervisor-application.js";
 import * as ratings from "/static/js/supervisor-ratings.js";
 import * as help from "/static/js/supervisor-help.js";
 import * as kiosks from "/static/js/supervisor-kiosks.js";
+import * as province from "/static/js/supervisor-province.js";
 import * as stats from "/static/js/supervisor-stats.js";
 import * as settings from "/static/js/supervisor-settings.js";
 import * as users from "/static/js/supervisor-users.js";
@@ -28,6 +29,7 @@ const SECTIONS = [
   { path: "ratings", zh: "好差评", en: "Ratings", mod: ratings },
   { path: "help", zh: "呼叫求助", en: "Help calls", mod: help },
   { path: "kiosks", zh: "自助终端", en: "Kiosks", mod: kiosks },
+  { path: "province", zh: "省平台", en: "Province", mod: province },
   { path: "stats", zh: "统计", en: "Statistics", mod: stats },
   { path: "settings", zh: "叫号规则", en: "Settings", mod: settings },
   { path: "users", zh: "账号", en: "Users", mod: users },
