@@ -107,6 +107,9 @@ func (s *Server) replayProvince(w http.ResponseWriter, r *http.Request, p auth.P
 		s.fail(w, r, err)
 		return
 	}
+	if k, ok := s.cfg.Province.(interface{ Kick() }); ok {
+		k.Kick() // send them now, not after the relay's current wait
+	}
 	s.log.Info("province dead letters replayed", "by", p.Username, "rows", n, "ids", len(req.IDs))
 	writeJSON(w, http.StatusOK, api.ProvinceReplayResponse{Replayed: n})
 }

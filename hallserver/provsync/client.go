@@ -1,6 +1,7 @@
 package provsync
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,7 +34,7 @@ func newCaller(cfg *Config) *caller {
 		RetryWaitMin: cfg.RetryWaitMin,
 		RetryWaitMax: cfg.RetryWaitMax,
 		RetryMax:     cfg.RetryMax,
-		CheckRetry:   retryablehttp.DefaultRetryPolicy, // transport errors, 429, 5xx but 501
+		CheckRetry:   checkRetry,
 		Backoff:      FullJitter,
 		// The last answer comes back as it is (not a bare "giving up"), so
 		// the relay can tell a 503 from a refused signature.
@@ -52,6 +53,30 @@ func newCaller(cfg *Config) *caller {
 
 func (c *caller) sign(req *http.Request, body []byte) {
 	exchange.SignRequest(req.Header, req.Method, exchange.PathQuery(req), c.cfg.Hall, c.cfg.Secret, body, c.cfg.Now())
+}
+
+// checkRetry is retryablehttp's default policy (transport errors, 429,
+// 5xx but 501), and one more case: a 401 "replayed". Go's HTTP transport
+// sends a request with an Idempotency-Key (and every GET) once more by
+// itself when a kept-alive connection breaks before the answer — with
+// the same nonce, which the province rightly refuses. Signed anew
+// (PrepareRetry), the next attempt is fine.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err == nil && resp != nil && resp.StatusCode == http.StatusUnauthorized && errorCode(resp) == exchange.CodeReplayed {
+		return ctx.Err() == nil, ctx.Err()
+	}
+	return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+}
+
+// errorCode reads the exchange.Error code of an answer and leaves its
+// body readable again.
+func errorCode(resp *http.Response) string {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	var e exchange.Error
+	json.Unmarshal(raw, &e)
+	return e.Code
 }
 
 // callError is a failed call: Status 0 for a transport failure (refused,
@@ -80,7 +105,7 @@ func (e *callError) Unwrap() error { return e.Err }
 // (credentials, clock, hall code): retrying the same way will not help
 // until staff fix it.
 func (e *callError) refused() bool {
-	return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
+	return (e.Status == http.StatusUnauthorized && e.Code != exchange.CodeReplayed) || e.Status == http.StatusForbidden
 }
 
 // permanent reports whether the request as sent can never succeed.

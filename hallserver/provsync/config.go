@@ -22,7 +22,7 @@ type Config struct {
 	// is not pulled (and the status says so).
 	ProvinceKey ed25519.PublicKey
 
-	BatchSize      int           // events per push (500, at most exchange.MaxBatch)
+	BatchSize      int           // events per push (exchange.MaxBatch, 1000: fewer requests, so fewer 429 waits)
 	AttemptTimeout time.Duration // one HTTP attempt (10 s)
 	CallTimeout    time.Duration // one call with its in-call retries (60 s)
 	RetryMax       int           // in-call retries after the first attempt (3)
@@ -59,10 +59,7 @@ func (c *Config) setDefaults() error {
 			*d = v
 		}
 	}
-	if c.BatchSize <= 0 {
-		c.BatchSize = 500
-	}
-	if c.BatchSize > exchange.MaxBatch {
+	if c.BatchSize <= 0 || c.BatchSize > exchange.MaxBatch {
 		c.BatchSize = exchange.MaxBatch
 	}
 	if c.RetryMax <= 0 {

@@ -397,6 +397,7 @@ CREATE TABLE outbox (
 -- partial indexes name their state exactly, so SQLite uses them.
 CREATE INDEX outbox_pending ON outbox(id) WHERE state = 'pending';
 CREATE INDEX outbox_dead ON outbox(aggregate, id) WHERE state = 'dead';
+CREATE INDEX outbox_dead_id ON outbox(id) WHERE state = 'dead';
 INSERT INTO meta(key, value) VALUES ('outbox_epoch', lower(hex(randomblob(8))));
 
 -- Certificates other halls revoked, from the province's signed trust

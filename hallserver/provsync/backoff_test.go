@@ -1,0 +1,95 @@
+package provsync
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFullJitter(t *testing.T) {
+	min, max := 100*time.Millisecond, 5*time.Second
+	tests := []struct {
+		name    string
+		attempt int
+		resp    *http.Response
+		lo, hi  time.Duration
+	}{
+		{"first retry", 0, nil, 0, 100 * time.Millisecond},
+		{"third retry", 2, nil, 0, 400 * time.Millisecond},
+		{"capped", 20, nil, 0, max},
+		{"no overflow at a huge attempt", 1 << 30, nil, 0, max},
+		{"429 with Retry-After", 0, &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"2"}}}, 2 * time.Second, 2 * time.Second},
+		{"503 with Retry-After beyond the cap", 0, &http.Response{StatusCode: 503, Header: http.Header{"Retry-After": {"600"}}}, max, max},
+		{"500 ignores Retry-After", 0, &http.Response{StatusCode: 500, Header: http.Header{"Retry-After": {"9"}}}, 0, 100 * time.Millisecond},
+		{"429 with a date is jittered", 1, &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"Wed, 21 Oct 2026 07:28:00 GMT"}}}, 0, 200 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			seen := map[time.Duration]bool{}
+			for range 200 {
+				d := FullJitter(min, max, tc.attempt, tc.resp)
+				if d < tc.lo || d > tc.hi {
+					t.Fatalf("wait %v outside [%v, %v]", d, tc.lo, tc.hi)
+				}
+				seen[d] = true
+			}
+			if tc.lo != tc.hi && len(seen) < 50 {
+				t.Errorf("only %d distinct waits in 200: not jittered", len(seen))
+			}
+		})
+	}
+}
+
+func TestOutageWaitGrowsAndStaysSpread(t *testing.T) {
+	cfg := Config{OutageWaitMin: time.Second, OutageWaitMax: time.Minute}
+	var o outage
+	for i := range 12 {
+		ceil := ceiling(cfg.OutageWaitMin, cfg.OutageWaitMax, i)
+		d := o.next(&cfg)
+		if d < cfg.OutageWaitMin/2 || d > cfg.OutageWaitMin/2+ceil/2 {
+			t.Fatalf("failure %d: wait %v outside [%v, %v]", i, d, cfg.OutageWaitMin/2, cfg.OutageWaitMin/2+ceil/2)
+		}
+	}
+}
+
+func TestCheckRetry(t *testing.T) {
+	answer := func(status int, body string) *http.Response {
+		return &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body))}
+	}
+	tests := []struct {
+		name  string
+		resp  *http.Response
+		retry bool
+	}{
+		{"ok", answer(200, `{}`), false},
+		{"a 401 replayed is signed anew and sent again", answer(401, `{"code":"replayed","message":"nonce seen"}`), true},
+		{"a bad signature is not", answer(401, `{"code":"signature_invalid","message":"x"}`), false},
+		{"wrong hall is not", answer(403, `{"code":"wrong_hall","message":"x"}`), false},
+		{"429", answer(429, `{"code":"rate_limited"}`), true},
+		{"503", answer(503, ``), true},
+		{"501", answer(501, ``), false},
+		{"422", answer(422, `{"code":"idempotency_reused"}`), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			retry, err := checkRetry(context.Background(), tc.resp, nil)
+			if retry != tc.retry {
+				t.Fatalf("retry = %v (%v), want %v", retry, err, tc.retry)
+			}
+			if tc.resp.StatusCode == 401 {
+				body, _ := io.ReadAll(tc.resp.Body)
+				if !strings.Contains(string(body), `"code"`) {
+					t.Errorf("the body was used up: %q", body)
+				}
+			}
+		})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if retry, _ := checkRetry(ctx, answer(401, `{"code":"replayed"}`), nil); retry {
+		t.Error("retried a replayed request after the call was cancelled")
+	}
+}
