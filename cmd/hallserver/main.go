@@ -259,6 +259,6 @@ func printDemo(w io.Writer, base string, enroll api.EnrollmentCode) {
   Kiosk K01 enrollment code: %s (valid 24 h, once)
 
   Try it:
-    curl -s -XPOST %[2]s/api/v1/auth/login -d '{"username":"wangfang","password":"demo-counter-1"}'
+    curl -s -XPOST %[2]s/api/v1/auth/login -H 'Content-Type: application/json' -d '{"username":"wangfang","password":"demo-counter-1"}'
 `, enroll.Code, base)
 }
