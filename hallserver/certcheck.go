@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -84,8 +85,7 @@ func (s *Server) verifyCertificate(ctx context.Context, code string) (check api.
 		return check, true
 	}
 	if c.Issuer != hall.Code {
-		check.Reason += "; issued by another hall, which alone knows whether it was revoked"
-		return check, false
+		return s.checkOtherHall(ctx, check)
 	}
 	check.IssuerName = hall.Name
 	rec, err := s.st.CertificateBySerial(ctx, c.Serial)
@@ -116,6 +116,40 @@ func (s *Server) verifyCertificate(ctx context.Context, code string) (check api.
 		check.Status, check.Reason = api.CheckRevoked, "genuine, but revoked by the hall: "+rec.RevokeReason
 		check.RevokedAt, check.RevokeReason = rec.RevokedAt, rec.RevokeReason
 	}
+	return check, false
+}
+
+// checkOtherHall finishes the check of a genuine certificate another
+// hall issued: this hall has no record of it, only the revocations the
+// province's signed trust document listed when it was last pulled.
+func (s *Server) checkOtherHall(ctx context.Context, check api.CertificateCheck) (api.CertificateCheck, bool) {
+	rev, revoked, err := s.st.ProvinceRevocation(ctx, check.Serial)
+	if err == nil && !revoked {
+		var ps store.ProvinceState
+		if ps, err = s.st.ProvinceState(ctx); err == nil {
+			if ps.TrustVersion == 0 {
+				check.Reason += "; issued by another hall, which alone knows whether it was revoked (this hall has no revocation list from the province yet)"
+			} else {
+				check.Reason += fmt.Sprintf("; issued by another hall and not on the province's revocation list (version %d)", ps.TrustVersion)
+			}
+			return check, false
+		}
+	}
+	if err != nil {
+		s.log.Error("certificate check: province revocations", "err", err)
+		check.Status, check.Reason = api.CheckUnknown, "the hall cannot read its records right now; try again later"
+		return check, true
+	}
+	if rev.Hall != check.Issuer {
+		// A serial is random; another hall's revocation of the same one
+		// would be a forgery or a mix-up: say so rather than guess.
+		s.log.Error("certificate check: the province lists the serial as revoked by another hall", "serial", check.Serial,
+			"issuer", check.Issuer, "revoked_by", rev.Hall)
+		check.Status, check.Reason = api.CheckUnknown, "the province's revocation list names another hall for this certificate: report it to the hall"
+		return check, false
+	}
+	check.Status, check.Reason = api.CheckRevoked, "genuine, but revoked by the issuing hall (from the province's revocation list): "+rev.Reason
+	check.RevokedAt, check.RevokeReason = rev.RevokedAt, rev.Reason
 	return check, false
 }
 

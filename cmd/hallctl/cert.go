@@ -259,10 +259,15 @@ func (e env) certVerify(args []string) error {
 		status = &ownStatus{st, hall.Code}
 	}
 	v, err := cert.Verify(e.ctx, code, trust, now, nil)
-	if err == nil && status != nil && v.Claims.Issuer == status.hall {
-		// Single certificates are revoked in the issuing hall's records:
-		// ask them only about this hall's own certificates.
-		v, err = cert.Verify(e.ctx, code, trust, now, status)
+	otherHall := false
+	if err == nil && status != nil {
+		// Single certificates are revoked in the issuing hall's records;
+		// another hall's revocations are known from the province's list.
+		var src cert.StatusChecker = status
+		if otherHall = v.Claims.Issuer != status.hall; otherHall {
+			src = provinceStatus{status.st, v.Claims.Issuer}
+		}
+		v, err = cert.Verify(e.ctx, code, trust, now, src)
 	}
 	if v.Claims.Serial.IsZero() && err != nil {
 		return fmt.Errorf("NOT VALID: %s", verifyReason(err))
@@ -275,6 +280,8 @@ func (e env) certVerify(args []string) error {
 		return fmt.Errorf("NOT VALID: %s", verifyReason(err))
 	}
 	switch {
+	case v.StatusChecked && otherHall:
+		fmt.Fprintln(e.stdout, "VALID: signature, key and validity check out; the province's revocation list, as last pulled, does not list it")
 	case v.StatusChecked:
 		fmt.Fprintln(e.stdout, "VALID: signature, key and validity check out; the hall's records show it is not revoked")
 	default:
@@ -330,6 +337,24 @@ func (o ownStatus) Revoked(ctx context.Context, serial cert.Serial) (bool, strin
 		return false, "", err
 	}
 	return c.Revoked(), c.RevokeReason, nil
+}
+
+// provinceStatus answers revocation of another hall's certificates from
+// the province's revocation list, as last pulled (store.ApplyProvinceTrust).
+type provinceStatus struct {
+	st     *store.Store
+	issuer string
+}
+
+func (p provinceStatus) Revoked(ctx context.Context, serial cert.Serial) (bool, string, error) {
+	r, ok, err := p.st.ProvinceRevocation(ctx, serial.String())
+	if err != nil || !ok {
+		return false, "", err
+	}
+	if r.Hall != p.issuer {
+		return false, "", fmt.Errorf("the province's revocation list names hall %s for certificate %s, issued by %s: report it to the province", r.Hall, serial, p.issuer)
+	}
+	return true, r.Reason + " (revoked by " + r.Hall + ", from the province's list)", nil
 }
 
 // certRevoke revokes one certificate.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"image/png"
 	"os"
 	"os/exec"
@@ -8,9 +9,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"onestop/hallserver/exchange"
+	"onestop/hallserver/store"
 )
 
 // certHall is a hall that can issue certificates.
@@ -250,6 +255,30 @@ func TestVerifyOtherHallsCertificate(t *testing.T) {
 	out, err := hallctl(t, "", "cert", "verify", "--data", here, qr)
 	if err != nil || !strings.Contains(out, "520300-ZWFW") || !strings.Contains(out, "VALID") {
 		t.Fatalf("verify the other hall's certificate: %q, %v", out, err)
+	}
+	// The province's trust document lists it as revoked by its hall: the
+	// offline check says so.
+	serial := regexp.MustCompile(`serial: +(\S+)`).FindStringSubmatch(out)
+	if serial == nil {
+		t.Fatalf("no serial in %q", out)
+	}
+	raw, err := os.ReadFile(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), here, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.ApplyProvinceTrust(context.Background(), exchange.TrustDocument{Format: exchange.TrustDocumentFormat, Version: 9,
+		TrustList: raw, Revocations: []exchange.Revocation{{Hall: "520300-ZWFW", Serial: serial[1], RevokedAt: time.Now(), Reason: "营业执照已注销"}}})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = hallctl(t, "", "cert", "verify", "--data", here, qr)
+	if err == nil || !strings.Contains(err.Error(), "NOT VALID") || !strings.Contains(err.Error(), "营业执照已注销") {
+		t.Fatalf("verify a certificate the province lists as revoked: %q, %v", out, err)
 	}
 }
 
