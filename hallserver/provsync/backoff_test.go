@@ -93,3 +93,36 @@ func TestCheckRetry(t *testing.T) {
 		t.Error("retried a replayed request after the call was cancelled")
 	}
 }
+
+func TestConfigRefusesPlainHTTPOffThisMachine(t *testing.T) {
+	secret := []byte(strings.Repeat("s", 32))
+	tests := []struct {
+		url  string
+		want string // "" for accepted
+	}{
+		{"https://exchange.example.gov.cn", ""},
+		{"https://exchange.example.gov.cn/prefix/", ""},
+		{"http://127.0.0.1:8090", ""},
+		{"http://[::1]:8090", ""},
+		{"http://localhost:8090", ""},
+		{"http://exchange.example.gov.cn", "use https"},
+		{"http://10.0.0.5:8090", "use https"},
+		{"ftp://exchange.example.gov.cn", "want https://"},
+		{"exchange.example.gov.cn", "want https://"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.url, func(t *testing.T) {
+			c := Config{URL: tc.url, Hall: "520000-ZWFW", Secret: secret}
+			err := c.setDefaults()
+			if tc.want == "" && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+				t.Fatalf("err = %v, want it to say %q", err, tc.want)
+			}
+			if err == nil && c.CallTimeout < time.Duration(c.RetryMax+1)*c.AttemptTimeout {
+				t.Errorf("call timeout %v leaves no room for %d attempts of %v", c.CallTimeout, c.RetryMax+1, c.AttemptTimeout)
+			}
+		})
+	}
+}

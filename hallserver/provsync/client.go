@@ -108,8 +108,13 @@ func (e *callError) refused() bool {
 	return (e.Status == http.StatusUnauthorized && e.Code != exchange.CodeReplayed) || e.Status == http.StatusForbidden
 }
 
-// permanent reports whether the request as sent can never succeed.
+// permanent reports whether the request as sent can never succeed: the
+// province itself (its error body, not a proxy's page) said it is
+// malformed.
 func (e *callError) permanent() bool {
+	if e.Code == "" {
+		return false
+	}
 	switch e.Status {
 	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity, http.StatusConflict:
 		return true
@@ -169,13 +174,4 @@ func (c *caller) do(ctx context.Context, method, path string, body []byte, heade
 		return &callError{Status: resp.StatusCode, Err: err, Message: "the answer is not the JSON the exchange API defines: " + err.Error()}
 	}
 	return nil
-}
-
-// post sends a JSON body.
-func (c *caller) post(ctx context.Context, path string, in any, header http.Header, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return fmt.Errorf("provsync: encode %s: %w", path, err)
-	}
-	return c.do(ctx, http.MethodPost, path, body, header, out)
 }

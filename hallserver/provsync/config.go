@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -24,7 +25,7 @@ type Config struct {
 
 	BatchSize      int           // events per push (exchange.MaxBatch, 1000: fewer requests, so fewer 429 waits)
 	AttemptTimeout time.Duration // one HTTP attempt (10 s)
-	CallTimeout    time.Duration // one call with its in-call retries (60 s)
+	CallTimeout    time.Duration // one call with its in-call retries (every attempt's timeout and wait, at least 60 s)
 	RetryMax       int           // in-call retries after the first attempt (3)
 	RetryWaitMin   time.Duration // in-call backoff floor (100 ms)
 	RetryWaitMax   time.Duration // in-call backoff cap (5 s)
@@ -44,7 +45,12 @@ func (c *Config) setDefaults() error {
 	}
 	u, err := url.Parse(c.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("provsync: province URL %q: want http(s)://host[:port][/path]", c.URL)
+		return fmt.Errorf("provsync: province URL %q: want https://host[:port][/path]", c.URL)
+	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		// Only the requests are signed: over plain HTTP anyone on the way
+		// could answer "applied" for events the province never saw.
+		return fmt.Errorf("provsync: province URL %q: use https (plain http is allowed only to a province on this machine: 127.0.0.1, ::1, localhost)", c.URL)
 	}
 	c.URL = strings.TrimRight(c.URL, "/")
 	if len(c.Secret) < exchange.MinSecretBytes {
@@ -66,9 +72,10 @@ func (c *Config) setDefaults() error {
 		c.RetryMax = 3
 	}
 	def(&c.AttemptTimeout, 10*time.Second)
-	def(&c.CallTimeout, 60*time.Second)
 	def(&c.RetryWaitMin, 100*time.Millisecond)
 	def(&c.RetryWaitMax, 5*time.Second)
+	// A call must leave room for every attempt and the waits between them.
+	def(&c.CallTimeout, max(60*time.Second, time.Duration(c.RetryMax+1)*c.AttemptTimeout+time.Duration(c.RetryMax)*c.RetryWaitMax))
 	def(&c.OutageWaitMin, time.Second)
 	def(&c.OutageWaitMax, 2*time.Minute)
 	def(&c.IdleWait, 500*time.Millisecond)
@@ -81,4 +88,13 @@ func (c *Config) setDefaults() error {
 		c.Now = time.Now
 	}
 	return nil
+}
+
+// loopback reports whether host names this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

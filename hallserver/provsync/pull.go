@@ -25,7 +25,7 @@ func (r *Relay) pullLoop(ctx context.Context) {
 		}
 		wait := r.cfg.PullInterval
 		if err != nil {
-			r.failed("pull", err)
+			r.failed(&r.pulling, "pull", err)
 			wait = min2(o.next(&r.cfg), r.cfg.PullInterval)
 		} else {
 			o = outage{}
@@ -36,23 +36,29 @@ func (r *Relay) pullLoop(ctx context.Context) {
 
 // PullOnce runs one round of pulls: catalogue, trust document (when the
 // province key is configured), application updates until none are left.
+// Each runs whatever the others did: a catalogue the hall cannot take
+// must not stop application updates.
 func (r *Relay) PullOnce(ctx context.Context) error {
 	have, err := r.st.ProvinceState(ctx)
 	if err != nil {
 		return err
 	}
+	var errs []error
 	if err := r.pullCatalogue(ctx, have.CatalogueVersion); err != nil {
-		return fmt.Errorf("catalogue: %w", err)
+		errs = append(errs, fmt.Errorf("catalogue: %w", err))
 	}
 	if r.cfg.ProvinceKey != nil {
 		if err := r.pullTrust(ctx, have.TrustVersion); err != nil {
-			return fmt.Errorf("trust list: %w", err)
+			errs = append(errs, fmt.Errorf("trust list: %w", err))
 		}
 	}
 	if err := r.pullUpdates(ctx, have.UpdateCursor); err != nil {
-		return fmt.Errorf("application updates: %w", err)
+		errs = append(errs, fmt.Errorf("application updates: %w", err))
 	}
-	r.succeeded()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	r.pulled()
 	return nil
 }
 
@@ -71,7 +77,7 @@ func (r *Relay) pullCatalogue(ctx context.Context, have int64) error {
 	}
 	c, err := catalogue.Parse(resp.Catalogue)
 	if err != nil {
-		return fmt.Errorf("version %d from the province does not parse: %w", resp.Version, err)
+		return fmt.Errorf("%w: version %d from the province does not parse (a newer hall server may be needed): %w", errStaff, resp.Version, err)
 	}
 	applied, err := r.st.ApplyProvinceCatalogue(ctx, resp.Version, c)
 	if errors.Is(err, store.ErrCatalogueWaits) {
@@ -79,6 +85,9 @@ func (r *Relay) pullCatalogue(ctx context.Context, have int64) error {
 		r.setCatalogueWaiting(err.Error())
 		r.cfg.Logger.Info("province catalogue waits", "version", resp.Version, "why", err)
 		return nil
+	}
+	if errors.Is(err, store.ErrInvalid) {
+		return fmt.Errorf("%w: %w", errStaff, err)
 	}
 	if err != nil {
 		return err
@@ -99,16 +108,19 @@ func (r *Relay) pullTrust(ctx context.Context, have int64) error {
 		return nil
 	}
 	if err := exchange.VerifyDocument(r.cfg.ProvinceKey, resp.Document, resp.Signature); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errStaff, err)
 	}
 	var doc exchange.TrustDocument
 	if err := json.Unmarshal(resp.Document, &doc); err != nil {
-		return fmt.Errorf("the signed trust document does not parse: %w", err)
+		return fmt.Errorf("%w: the signed trust document does not parse: %w", errStaff, err)
 	}
 	if doc.Format != exchange.TrustDocumentFormat || doc.Version != resp.Version {
-		return fmt.Errorf("the signed trust document is %q version %d, the answer says version %d", doc.Format, doc.Version, resp.Version)
+		return fmt.Errorf("%w: the signed trust document is %q version %d, the answer says version %d", errStaff, doc.Format, doc.Version, resp.Version)
 	}
 	applied, err := r.st.ApplyProvinceTrust(ctx, doc)
+	if errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("%w: %w", errStaff, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -126,13 +138,13 @@ func (r *Relay) pullUpdates(ctx context.Context, after int64) error {
 		}
 		for _, u := range resp.Updates {
 			if u.Cursor <= after {
-				return fmt.Errorf("the province sent update %d after asking for those after %d", u.Cursor, after)
+				return fmt.Errorf("%w: the province sent update %d when asked for those after %d", errStaff, u.Cursor, after)
 			}
-			applied, err := r.st.ApplyProvinceUpdate(ctx, u)
+			res, err := r.st.ApplyProvinceUpdate(ctx, u)
 			if err != nil {
 				return err
 			}
-			if !applied {
+			if res == store.UpdateRefused {
 				r.cfg.Logger.Warn("province update refused; the province is told why", "cursor", u.Cursor, "application", u.Number)
 			}
 			after = u.Cursor

@@ -2,6 +2,9 @@ package provsync
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -32,7 +35,7 @@ func (r *Relay) pushLoop(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			r.failed(fmt.Sprintf("push of %d events", len(rows)), err)
+			r.failed(&r.pushing, fmt.Sprintf("push of %d events", len(rows)), err)
 			r.sleep(ctx, o.next(&r.cfg), true)
 			continue
 		}
@@ -47,20 +50,37 @@ func (r *Relay) push(ctx context.Context, rows []store.OutboxRow) error {
 	events := make([]exchange.Event, len(rows))
 	for i, row := range rows {
 		events[i] = exchange.Event{Key: store.OutboxKey(r.epoch, row.ID), Kind: row.Kind, Aggregate: row.Aggregate,
-			Seq: row.ID, OccurredAt: row.CreatedAt, Data: row.Data}
+			Seq: row.ID, OccurredAt: row.CreatedAt.UTC(), Data: row.Data}
+	}
+	body, err := json.Marshal(exchange.PushRequest{Hall: r.cfg.Hall, Events: events})
+	if err != nil {
+		return fmt.Errorf("provsync: encode a push: %w", err)
 	}
 	var resp exchange.PushResponse
 	h := http.Header{}
-	h.Set(exchange.HeaderIdempotencyKey, exchange.BatchKey(r.cfg.Hall, events))
-	err := r.call.post(ctx, exchange.PathEvents, exchange.PushRequest{Hall: r.cfg.Hall, Events: events}, h, &resp)
+	h.Set(exchange.HeaderIdempotencyKey, batchKey(r.cfg.Hall, events, body))
+	err = r.call.do(ctx, http.MethodPost, exchange.PathEvents, body, h, &resp)
 	var ce *callError
 	switch {
 	case err == nil:
 	case errors.As(err, &ce) && ce.permanent() && len(rows) > 1:
 		r.cfg.Logger.Warn("province push: batch refused as a whole; sending its events one by one", "events", len(rows), "err", err)
+		dead := map[string]bool{}
 		for _, row := range rows {
+			if dead[row.Aggregate] {
+				continue // held behind the dead letter of its record, as DueOutbox would
+			}
+			before, err := r.st.OutboxStatus(ctx)
+			if err != nil {
+				return err
+			}
 			if err := r.push(ctx, []store.OutboxRow{row}); err != nil {
 				return err
+			}
+			if after, err := r.st.OutboxStatus(ctx); err != nil {
+				return err
+			} else if after.Dead > before.Dead {
+				dead[row.Aggregate] = true
 			}
 		}
 		return nil
@@ -70,7 +90,7 @@ func (r *Relay) push(ctx context.Context, rows []store.OutboxRow) error {
 		if err := r.st.DeadLetterOutbox(ctx, rows[0].ID, err.Error()); err != nil {
 			return err
 		}
-		r.succeeded() // the province answered
+		r.pushed() // the province answered
 		return nil
 	default:
 		if rerr := r.st.RecordOutboxFailure(ctx, ids(rows), err.Error()); rerr != nil && ctx.Err() == nil {
@@ -113,8 +133,18 @@ func (r *Relay) settle(ctx context.Context, rows []store.OutboxRow, events []exc
 	if err := r.st.RecordOutboxFailure(ctx, deferred, "deferred: an earlier event of the same record was refused"); err != nil {
 		return err
 	}
-	r.succeeded()
+	r.pushed()
 	return nil
+}
+
+// batchKey is the push's Idempotency-Key: exchange.BatchKey of its events
+// and the digest of the exact body. A retry of the same bytes is answered
+// from the province's store; the same events sent as other bytes (a dead
+// letter replayed after staff fixed it, a newer hall server encoding
+// differently) are a new batch, judged afresh, never "key reused".
+func batchKey(hall string, events []exchange.Event, body []byte) string {
+	sum := sha256.Sum256(body)
+	return exchange.BatchKey(hall, events) + "." + hex.EncodeToString(sum[:8])
 }
 
 func ids(rows []store.OutboxRow) []int64 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"onestop/hallserver/api"
+	"onestop/hallserver/exchange"
 	"onestop/hallserver/store"
 )
 
@@ -21,11 +22,20 @@ type Relay struct {
 	kick  chan struct{}
 
 	mu               sync.Mutex
-	state            string
-	lastSuccess      time.Time
-	lastError        string
-	lastErrorAt      time.Time
+	pushing, pulling loopState
 	catalogueWaiting string
+}
+
+// loopState is how the pusher or the puller last fared. The link is only
+// as good as the worse of the two: pushes going through while every pull
+// fails is not "connected".
+type loopState struct {
+	ran         bool // has finished a call since start
+	failing     bool // the last call failed
+	mustAct     bool // ... and retrying will not help until staff act
+	lastSuccess time.Time
+	lastError   string
+	lastErrorAt time.Time
 }
 
 // New checks cfg and prepares a relay over the hall's store.
@@ -37,7 +47,7 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Relay, error) {
 	if err != nil {
 		return nil, fmt.Errorf("provsync: %w", err)
 	}
-	r := &Relay{cfg: cfg, st: st, epoch: epoch, kick: make(chan struct{}, 1), state: api.ProvinceRetrying}
+	r := &Relay{cfg: cfg, st: st, epoch: epoch, kick: make(chan struct{}, 1)}
 	r.call = newCaller(&r.cfg)
 	return r, nil
 }
@@ -64,31 +74,78 @@ func (r *Relay) Kick() {
 	}
 }
 
-// Link reports the link's state for the hall's API (hallserver.ProvinceLink).
+// Link reports the link's state for the hall's API (hallserver.ProvinceLink):
+// refused when either loop needs staff, retrying when either is failing
+// (or has not got through yet), connected when both got through last time.
+// LastError is the failing loop's error, or else the latest one seen.
 func (r *Relay) Link() api.ProvinceStatus {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return api.ProvinceStatus{State: r.state, URL: r.cfg.URL, LastSuccess: r.lastSuccess, LastError: r.lastError,
-		LastErrorAt: r.lastErrorAt, CatalogueWaiting: r.catalogueWaiting}
+	st := api.ProvinceStatus{URL: r.cfg.URL, CatalogueWaiting: r.catalogueWaiting, State: api.ProvinceConnected}
+	for _, l := range []loopState{r.pushing, r.pulling} {
+		switch {
+		case l.failing && l.mustAct:
+			st.State = api.ProvinceRefused
+		case (l.failing || !l.ran) && st.State != api.ProvinceRefused:
+			st.State = api.ProvinceRetrying
+		}
+		if l.lastSuccess.After(st.LastSuccess) {
+			st.LastSuccess = l.lastSuccess
+		}
+	}
+	// The error to show: a failing loop's (the newer if both fail); with
+	// none failing, the latest seen, as history.
+	var pick *loopState
+	for _, l := range []*loopState{&r.pushing, &r.pulling} {
+		if l.lastError == "" {
+			continue
+		}
+		if pick == nil || (l.failing && !pick.failing) || (l.failing == pick.failing && l.lastErrorAt.After(pick.lastErrorAt)) {
+			pick = l
+		}
+	}
+	if pick != nil {
+		st.LastError, st.LastErrorAt = pick.lastError, pick.lastErrorAt
+	}
+	return st
 }
 
-func (r *Relay) succeeded() {
+func (r *Relay) pushed() { r.succeeded(&r.pushing) }
+func (r *Relay) pulled() { r.succeeded(&r.pulling) }
+
+func (r *Relay) succeeded(l *loopState) {
 	r.mu.Lock()
-	r.state, r.lastSuccess = api.ProvinceConnected, r.cfg.Now()
+	l.ran, l.failing, l.mustAct, l.lastSuccess = true, false, false, r.cfg.Now()
 	r.mu.Unlock()
 }
 
-// failed records a failed call; what names the call in the log.
-func (r *Relay) failed(what string, err error) {
+// failed records a failed call of the loop; what names the call.
+func (r *Relay) failed(l *loopState, what string, err error) {
+	must := mustAct(err)
+	r.mu.Lock()
+	l.ran, l.failing, l.mustAct, l.lastError, l.lastErrorAt = true, true, must, what+": "+err.Error(), r.cfg.Now()
+	r.mu.Unlock()
 	state := api.ProvinceRetrying
-	var ce *callError
-	if errors.As(err, &ce) && ce.refused() {
+	if must {
 		state = api.ProvinceRefused
 	}
-	r.mu.Lock()
-	r.state, r.lastError, r.lastErrorAt = state, what+": "+err.Error(), r.cfg.Now()
-	r.mu.Unlock()
 	r.cfg.Logger.Warn("province "+what+" failed", "err", err, "state", state)
+}
+
+// errStaff marks an error retrying cannot mend: the province's answer was
+// not what the exchange API defines, a document's signature did not check,
+// the hall's records refused what came.
+var errStaff = errors.New("staff must act")
+
+// mustAct reports whether err needs staff rather than time: credentials,
+// clock or hall code refused; a request the province calls malformed; an
+// answer or document the hall cannot take (errStaff).
+func mustAct(err error) bool {
+	var ce *callError
+	if errors.As(err, &ce) {
+		return ce.refused() || ce.Status == 200 || (ce.Status >= 400 && ce.Status < 500 && ce.Status != 429 && ce.Code != exchange.CodeReplayed)
+	}
+	return errors.Is(err, errStaff)
 }
 
 func (r *Relay) setCatalogueWaiting(why string) {

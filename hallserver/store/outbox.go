@@ -19,7 +19,7 @@ type OutboxRow struct {
 	Aggregate   string          `json:"aggregate"`
 	CreatedAt   time.Time       `json:"created_at"`
 	Data        json.RawMessage `json:"data"`
-	State       string          `json:"state"` // pending, delivered, dead
+	State       string          `json:"state"` // pending, delivered, dead, discarded
 	Attempts    int             `json:"attempts"`
 	LastError   string          `json:"last_error,omitempty"`
 	DeliveredAt time.Time       `json:"delivered_at,omitzero"`
@@ -32,6 +32,7 @@ const (
 	OutboxPending   = "pending"
 	OutboxDelivered = "delivered"
 	OutboxDead      = "dead"
+	OutboxDiscarded = "discarded" // a dead letter a supervisor gave up on: never sent
 )
 
 // outbox writes a row for the province in the current transaction: it is
@@ -203,12 +204,57 @@ func (s *Store) ReplayDeadLetters(ctx context.Context, a Actor, ids []int64) (in
 	return int(n), err
 }
 
+// DiscardDeadLetters gives up on dead rows that can never be delivered
+// (the province will not take them as they are, and nothing can change
+// them): they are never sent, and the rows held behind them go on. The
+// reason is required and audited with the rows; it is the last resort
+// after replay, so it is the supervisor's decision, on the record.
+func (s *Store) DiscardDeadLetters(ctx context.Context, a Actor, ids []int64, reason string) (int, error) {
+	reason = strings.TrimSpace(reason)
+	if len(ids) == 0 {
+		return 0, fmt.Errorf("%w: name the dead letters to discard (discarding is never done for all at once)", ErrInvalid)
+	}
+	if reason == "" {
+		return 0, fmt.Errorf("%w: say why the rows are given up (it is kept in the audit trail)", ErrInvalid)
+	}
+	var n int64
+	err := s.write(ctx, func(tx *Tx) error {
+		var rows []map[string]any
+		q, err := tx.Query(`SELECT id, kind, aggregate FROM outbox WHERE state = 'dead' AND id IN (SELECT value FROM json_each(?)) ORDER BY id`, idList(ids))
+		if err != nil {
+			return fmt.Errorf("store: discard dead letters: %w", err)
+		}
+		for q.Next() {
+			var id int64
+			var kind, agg string
+			if err := q.Scan(&id, &kind, &agg); err != nil {
+				q.Close()
+				return fmt.Errorf("store: discard dead letters: %w", err)
+			}
+			rows = append(rows, map[string]any{"id": id, "kind": kind, "aggregate": agg})
+		}
+		q.Close()
+		if len(rows) != len(ids) {
+			return fmt.Errorf("%w: only %d of rows %s are dead letters (delivered, pending or unknown rows cannot be discarded)", ErrConflict, len(rows), idList(ids))
+		}
+		res, err := tx.Exec(`UPDATE outbox SET state = 'discarded', last_error = ? WHERE state = 'dead' AND id IN (SELECT value FROM json_each(?))`,
+			truncate("discarded by "+a.Name+": "+reason, 500), idList(ids))
+		if err != nil {
+			return fmt.Errorf("store: discard dead letters: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return tx.Audit(a, "province.discard", "outbox", idList(ids), nil, map[string]any{"rows": rows, "reason": reason})
+	})
+	return int(n), err
+}
+
 // OutboxStatus is how far the province is behind.
 type OutboxStatus struct {
 	Pending       int64     `json:"pending"`   // not yet delivered (held rows included)
 	Held          int64     `json:"held"`      // pending behind a dead row of their aggregate
 	Dead          int64     `json:"dead"`      // refused for good: a supervisor must look
 	Delivered     int64     `json:"delivered"` // ever
+	Discarded     int64     `json:"discarded"` // dead letters given up on
 	OldestPending time.Time `json:"oldest_pending,omitzero"`
 }
 
@@ -220,12 +266,13 @@ func (s *Store) OutboxStatus(ctx context.Context) (OutboxStatus, error) {
 		(SELECT COUNT(*) FROM outbox WHERE state = 'pending'),
 		(SELECT COUNT(*) FROM outbox WHERE state = 'dead'),
 		(SELECT COALESCE(MAX(id), 0) FROM outbox), -- rows are never deleted: delivered is the rest
+		(SELECT COUNT(*) FROM outbox WHERE state = 'discarded'),
 		COALESCE((SELECT created_at FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1), 0)`).
-		Scan(&st.Pending, &st.Dead, &st.Delivered, &oldest)
+		Scan(&st.Pending, &st.Dead, &st.Delivered, &st.Discarded, &oldest)
 	if err != nil {
 		return st, fmt.Errorf("store: outbox status: %w", err)
 	}
-	st.Delivered -= st.Pending + st.Dead
+	st.Delivered -= st.Pending + st.Dead + st.Discarded
 	st.OldestPending = fromMS(oldest)
 	if st.Dead > 0 {
 		err = s.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox o WHERE state = 'pending' AND EXISTS (

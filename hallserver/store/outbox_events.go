@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"onestop/hallserver/application"
 	"onestop/hallserver/exchange"
@@ -75,10 +77,21 @@ func (tx *Tx) outboxCertificateIssued(c Certificate, item string) error {
 		Item: item, IssuedAt: c.IssuedAt, ValidFrom: c.IssuedAt, ValidUntil: c.Expires, RecordSHA256: hex.EncodeToString(sum[:])})
 }
 
-// outboxCertificateRevoked reports a revocation.
+// outboxCertificateRevoked reports a revocation made now.
 func (tx *Tx) outboxCertificateRevoked(serial, reason string) error {
+	return tx.outboxRevokedAt(serial, tx.now, reason)
+}
+
+// outboxRevokedAt reports a revocation. The reason staff typed stays in
+// the hall (its records, its own check page): it may name the holder, and
+// the province passes revocations on to every hall. Only the fixed reasons
+// of an application's outcome travel; any other says where to ask.
+func (tx *Tx) outboxRevokedAt(serial string, at time.Time, reason string) error {
+	if !applicationOutcomeReason(reason) {
+		reason = "发证大厅已撤销，原因请向发证大厅了解 (revoked by the issuing hall; ask it why)"
+	}
 	return tx.outbox(exchange.KindCertificateRevoked, "certificate:"+serial, exchange.CertificateRevoked{
-		Serial: serial, RevokedAt: tx.now, Reason: reason})
+		Serial: serial, RevokedAt: at, Reason: reason})
 }
 
 // outboxSigningKey reports one of the hall's signing keys as it stands
@@ -86,9 +99,9 @@ func (tx *Tx) outboxCertificateRevoked(serial, reason string) error {
 func (tx *Tx) outboxSigningKey(kid string) error {
 	var pub []byte
 	var from, until int64
-	var status, note string
-	err := tx.QueryRow("SELECT public_key, valid_from, COALESCE(valid_until, 0), status, note FROM signing_keys WHERE kid = ?", kid).
-		Scan(&pub, &from, &until, &status, &note)
+	var status string
+	err := tx.QueryRow("SELECT public_key, valid_from, COALESCE(valid_until, 0), status FROM signing_keys WHERE kid = ?", kid).
+		Scan(&pub, &from, &until, &status)
 	if err == sql.ErrNoRows {
 		return fmt.Errorf("store: outbox signing key %s: no such key", kid)
 	}
@@ -97,5 +110,18 @@ func (tx *Tx) outboxSigningKey(kid string) error {
 	}
 	return tx.outbox(exchange.KindSigningKey, "signing_key:"+kid, exchange.SigningKeyChanged{
 		KID: kid, PublicKey: base64.StdEncoding.EncodeToString(pub), Status: status,
-		ValidFrom: fromMS(from), ValidUntil: fromMS(until), Note: note})
+		ValidFrom: fromMS(from), ValidUntil: fromMS(until)}) // the note staff typed stays here
+}
+
+// applicationOutcomeReason reports whether reason is one of the fixed
+// reasons revokeApplicationCertificates gives (no personal data in them).
+func applicationOutcomeReason(reason string) bool {
+	switch {
+	case reason == "申请不予许可", reason == "申请已撤回":
+		return true
+	case strings.HasPrefix(reason, "申请已办结（") && strings.HasSuffix(reason, "）"):
+		o := strings.TrimSuffix(strings.TrimPrefix(reason, "申请已办结（"), "）")
+		return o != "" && strings.Trim(o, "abcdefghijklmnopqrstuvwxyz_") == ""
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -265,25 +266,25 @@ func TestApplyProvinceUpdate(t *testing.T) {
 	tests := []struct {
 		name    string
 		u       exchange.ApplicationUpdate
-		applied bool
+		outcome store.UpdateOutcome
 		step    application.Step
 		cursor  int64
 	}{
-		{"review by the province", exchange.ApplicationUpdate{Cursor: 3, Number: app.Number, Kind: "advance", Step: "review", By: "省公安厅", At: at}, true, application.Review, 3},
-		{"the same again (cursor passed)", exchange.ApplicationUpdate{Cursor: 3, Number: app.Number, Kind: "advance", Step: "review", By: "省公安厅", At: at}, false, application.Review, 3},
-		{"a step back is refused, cursor moves", exchange.ApplicationUpdate{Cursor: 5, Number: app.Number, Kind: "advance", Step: "accept", By: "省公安厅", At: at}, false, application.Review, 5},
-		{"unknown application refused", exchange.ApplicationUpdate{Cursor: 6, Number: "NO-SUCH", Kind: "advance", Step: "review", By: "省公安厅", At: at}, false, application.Review, 6},
-		{"accept is the hall's", exchange.ApplicationUpdate{Cursor: 7, Number: app.Number, Kind: "accept", By: "省公安厅", At: at}, false, application.Review, 7},
-		{"decide", exchange.ApplicationUpdate{Cursor: 9, Number: app.Number, Kind: "advance", Step: "decide", By: "省公安厅", At: at}, true, application.Decide, 9},
+		{"review by the province", exchange.ApplicationUpdate{Cursor: 3, Number: app.Number, Kind: "advance", Step: "review", By: "省公安厅", At: at}, store.UpdateApplied, application.Review, 3},
+		{"the same again (cursor passed)", exchange.ApplicationUpdate{Cursor: 3, Number: app.Number, Kind: "advance", Step: "review", By: "省公安厅", At: at}, store.UpdateStale, application.Review, 3},
+		{"a step back is refused, cursor moves", exchange.ApplicationUpdate{Cursor: 5, Number: app.Number, Kind: "advance", Step: "accept", By: "省公安厅", At: at}, store.UpdateRefused, application.Review, 5},
+		{"unknown application refused", exchange.ApplicationUpdate{Cursor: 6, Number: "NO-SUCH", Kind: "advance", Step: "review", By: "省公安厅", At: at}, store.UpdateRefused, application.Review, 6},
+		{"accept is the hall's", exchange.ApplicationUpdate{Cursor: 7, Number: app.Number, Kind: "accept", By: "省公安厅", At: at}, store.UpdateRefused, application.Review, 7},
+		{"decide", exchange.ApplicationUpdate{Cursor: 9, Number: app.Number, Kind: "advance", Step: "decide", By: "省公安厅", At: at}, store.UpdateApplied, application.Decide, 9},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			applied, err := s.ApplyProvinceUpdate(ctx, tc.u)
+			outcome, err := s.ApplyProvinceUpdate(ctx, tc.u)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if applied != tc.applied {
-				t.Errorf("applied = %v, want %v", applied, tc.applied)
+			if outcome != tc.outcome {
+				t.Errorf("outcome = %v, want %v", outcome, tc.outcome)
 			}
 			got, err := s.ApplicationByNumber(ctx, app.Number)
 			if err != nil {
@@ -389,4 +390,113 @@ func TestProvinceCatalogueWaitsForStrandedTickets(t *testing.T) {
 	if ps.CatalogueVersion != 2 {
 		t.Errorf("province catalogue version %d, want 2", ps.CatalogueVersion)
 	}
+}
+
+// TestOutboxBackfillOfAnEarlierHall: a hall that had keys, open
+// applications and certificates before the outbox existed reports them
+// once, at the next open.
+func TestOutboxBackfillOfAnEarlierHall(t *testing.T) {
+	s, clk, ring := certHall(t)
+	a := staff(t, s, "wang", "counter", 3)
+	req := acceptReq("王晓红", "hash-1")
+	req.Item, req.Window = "GA-CRJ-001", "3"
+	open1, err := s.AcceptApplication(ctx, a, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordApplicationEvent(ctx, a, open1.Number, application.Event{Kind: application.EvAdvance, Step: application.Review}, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := issueCert(t, s, ring)
+	if _, err := s.RevokeCertificate(ctx, admin, c.Serial, "持证人王晓红申请注销"); err != nil {
+		t.Fatal(err)
+	}
+	// As if the outbox had just been added to this hall.
+	db := rawDB(t, s)
+	mustExec(t, db, "DELETE FROM outbox")
+	mustExec(t, db, "INSERT INTO meta(key, value) VALUES ('outbox_backfill', 'due')")
+	dir := filepath.Dir(s.Path())
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openStore(t, dir, clk, store.Options{})
+	want := []string{exchange.KindSigningKey, exchange.KindApplicationEvent, exchange.KindApplicationEvent,
+		exchange.KindCertificateIssued, exchange.KindCertificateRevoked}
+	if got := outboxKinds(t, s); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("backfilled %v, want %v", got, want)
+	}
+	checkOutboxEvents(t, s, "王晓红", "hash-1")
+	s.Close()
+	s = openStore(t, dir, clk, store.Options{})
+	if got := outboxKinds(t, s); len(got) != len(want) {
+		t.Fatalf("a second open backfilled again: %v", got)
+	}
+}
+
+// TestRevocationReasonStaysInTheHall: the reason staff type may name the
+// holder; the province (and through it every hall) gets a fixed one.
+func TestRevocationReasonStaysInTheHall(t *testing.T) {
+	s, _, ring := certHall(t)
+	c := issueCert(t, s, ring)
+	if _, err := s.RevokeCertificate(ctx, admin, c.Serial, "持证人王晓红（13800000000）申请注销"); err != nil {
+		t.Fatal(err)
+	}
+	checkOutboxEvents(t, s, "王晓红", "13800000000")
+	got, err := s.CertificateBySerial(ctx, c.Serial)
+	if err != nil || !strings.Contains(got.RevokeReason, "王晓红") {
+		t.Fatalf("the hall's own record lost the reason: %q %v", got.RevokeReason, err)
+	}
+}
+
+func TestDiscardDeadLetters(t *testing.T) {
+	s, _ := newHall(t)
+	a := staff(t, s, "wang", "counter", 3)
+	sup := staff(t, s, "zhuren", "supervisor", 0)
+	req := acceptReq("王晓红", "hash-1")
+	req.Item, req.Window = "GA-CRJ-001", "3"
+	app, err := s.AcceptApplication(ctx, a, req) // row 1
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordApplicationEvent(ctx, a, app.Number, application.Event{Kind: application.EvAdvance, Step: application.Review}, nil); err != nil {
+		t.Fatal(err) // row 2, held behind row 1 once it is dead
+	}
+	if err := s.DeadLetterOutbox(ctx, 1, "rejected"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		ids    []int64
+		reason string
+		want   error
+	}{
+		{nil, "x", store.ErrInvalid},
+		{[]int64{1}, " ", store.ErrInvalid},
+		{[]int64{1, 2}, "x", store.ErrConflict}, // row 2 is not dead
+	}
+	for _, tc := range tests {
+		if _, err := s.DiscardDeadLetters(ctx, sup, tc.ids, tc.reason); !errors.Is(err, tc.want) {
+			t.Errorf("discard %v %q: %v, want %v", tc.ids, tc.reason, err, tc.want)
+		}
+	}
+	if rows, _ := s.DueOutbox(ctx, 10); len(rows) != 0 {
+		t.Fatalf("row 2 is due while row 1 is dead: %+v", rows)
+	}
+	if n, err := s.DiscardDeadLetters(ctx, sup, []int64{1}, "the province's item code was retired; agreed with the province by phone"); err != nil || n != 1 {
+		t.Fatalf("discard: %d %v", n, err)
+	}
+	rows, _ := s.DueOutbox(ctx, 10)
+	if len(rows) != 1 || rows[0].ID != 2 {
+		t.Fatalf("after the discard due %+v, want row 2", rows)
+	}
+	st, _ := s.OutboxStatus(ctx)
+	if st.Discarded != 1 || st.Dead != 0 || st.Pending != 1 || st.Delivered != 0 {
+		t.Fatalf("status %+v", st)
+	}
+	if _, err := s.ReplayDeadLetters(ctx, sup, []int64{1}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("replaying a discarded row: %v, want ErrConflict", err)
+	}
+	if trail, err := s.AuditTrail(ctx, "outbox", "[1]"); err != nil || len(trail) != 1 || !strings.Contains(trail[0].After, "retired") {
+		t.Errorf("audit of the discard: %+v %v", trail, err)
+	}
+	verifyOK(t, s)
 }

@@ -229,20 +229,30 @@ func (s *Store) ProvinceRevocation(ctx context.Context, serial string) (r exchan
 	return r, true, nil
 }
 
+// UpdateOutcome is what became of a province application update.
+type UpdateOutcome int
+
+// Outcomes of ApplyProvinceUpdate.
+const (
+	UpdateApplied UpdateOutcome = iota + 1 // the application moved
+	UpdateRefused                          // it could not apply: audited, reported to the province
+	UpdateStale                            // at or below the cursor: taken before, nothing changed
+)
+
 // ApplyProvinceUpdate applies one of the province's application updates
 // and moves the update cursor past it, in one transaction. An update the
 // hall cannot apply (no such application, a step it has moved past, a
 // certificate that must be made at the hall) is refused instead: the
 // refusal is audited and reported to the province (outbox), and the cursor
 // moves on too, so one bad update never stops the ones after it. An update
-// at or below the cursor was applied before and changes nothing. applied
-// says which happened; err is only for the store's own trouble.
-func (s *Store) ApplyProvinceUpdate(ctx context.Context, u exchange.ApplicationUpdate) (applied bool, err error) {
+// at or below the cursor was taken before and changes nothing. The
+// outcome says which happened; err is only for the store's own trouble.
+func (s *Store) ApplyProvinceUpdate(ctx context.Context, u exchange.ApplicationUpdate) (UpdateOutcome, error) {
 	a := Actor{Name: "province:" + strings.TrimSpace(u.By), Role: "system", Device: "province"}
 	ev := application.Event{Kind: application.EventKind(u.Kind), Step: application.Step(u.Step),
 		Suspend: application.SuspendKind(u.Suspend), Days: u.Days, Outcome: application.Outcome(u.Outcome), Note: u.Note}
 	stale := false
-	err = s.write(ctx, func(tx *Tx) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		cursor, err := tx.metaInt(provinceCursorKey)
 		if err != nil {
 			return err
@@ -260,15 +270,15 @@ func (s *Store) ApplyProvinceUpdate(ctx context.Context, u exchange.ApplicationU
 		return tx.setMeta(provinceCursorKey, strconv.FormatInt(u.Cursor, 10))
 	})
 	if stale {
-		return false, nil
+		return UpdateStale, nil
 	}
 	if err == nil {
-		return true, nil
+		return UpdateApplied, nil
 	}
 	var te *queue.TransitionError
 	if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrConflict) &&
 		!errors.Is(err, application.ErrInvalid) && !errors.As(err, &te) {
-		return false, err
+		return 0, err
 	}
 	reason := err.Error()
 	err = s.write(ctx, func(tx *Tx) error {
@@ -286,7 +296,10 @@ func (s *Store) ApplyProvinceUpdate(ctx context.Context, u exchange.ApplicationU
 		return tx.Audit(a, "province.update_refused", "application", u.Number, nil,
 			map[string]any{"cursor": u.Cursor, "kind": u.Kind, "step": u.Step, "reason": reason})
 	})
-	return false, err
+	if err != nil {
+		return 0, err
+	}
+	return UpdateRefused, nil
 }
 
 // AnchorAuditHead puts the audit chain's head in the outbox for the

@@ -377,8 +377,9 @@ CREATE UNIQUE INDEX help_calls_open ON help_calls(kiosk_id) WHERE answered_at = 
 -- same transaction as the change it reports (a ticket's end, a rating, an
 -- application event, a certificate, a signing key, an audit anchor). The
 -- relay sends pending rows oldest first and marks them delivered; a row
--- the province can never take is dead until a supervisor replays it, and
--- the rows after it of the same aggregate wait for it. Its idempotency key
+-- the province can never take is dead until a supervisor replays it (or,
+-- as a last resort, discards it, audited), and the rows after it of the
+-- same aggregate wait for it. Its idempotency key
 -- is "<outbox_epoch>-<id>": unique for ever, even if a hall is set up anew.
 CREATE TABLE outbox (
 	id           INTEGER PRIMARY KEY,
@@ -386,7 +387,7 @@ CREATE TABLE outbox (
 	aggregate    TEXT NOT NULL,
 	created_at   INTEGER NOT NULL,
 	data         TEXT NOT NULL,
-	state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','delivered','dead')),
+	state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','delivered','dead','discarded')),
 	attempts     INTEGER NOT NULL DEFAULT 0,
 	last_error   TEXT NOT NULL DEFAULT '',
 	delivered_at INTEGER NOT NULL DEFAULT 0,
@@ -398,7 +399,11 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending ON outbox(id) WHERE state = 'pending';
 CREATE INDEX outbox_dead ON outbox(aggregate, id) WHERE state = 'dead';
 CREATE INDEX outbox_dead_id ON outbox(id) WHERE state = 'dead';
+CREATE INDEX outbox_discarded ON outbox(id) WHERE state = 'discarded';
 INSERT INTO meta(key, value) VALUES ('outbox_epoch', lower(hex(randomblob(8))));
+-- What the hall had before the outbox existed is reported once, at the
+-- next open (backfillOutbox).
+INSERT INTO meta(key, value) VALUES ('outbox_backfill', 'due');
 
 -- Certificates other halls revoked, from the province's signed trust
 -- document, so this hall's checks refuse them too.

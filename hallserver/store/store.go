@@ -102,6 +102,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		max = 256
 	}
 	s.w = newWriter(wdb, max, opts.Notify, s.now)
+	if err := s.backfillOutbox(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -92,8 +92,14 @@ func (p *Province) push(ctx context.Context, signed exchange.Signed, batchKey st
 		if err != nil {
 			return fmt.Errorf("provsim: encode push answer: %w", err)
 		}
-		if _, err := ts.exec(p.st.batchPut, signed.Hall, batchKey, sum[:], resp, ms(now)); err != nil {
-			return fmt.Errorf("provsim: store batch %s: %w", batchKey, err)
+		// The answer is kept for a retry of the same batch only when every
+		// event was taken: a batch with a refused or deferred event must be
+		// judged afresh when it comes again (the hall replays a dead letter
+		// once the cause is fixed; a stored refusal would refuse it for ever).
+		if allTaken(results) {
+			if _, err := ts.exec(p.st.batchPut, signed.Hall, batchKey, sum[:], resp, ms(now)); err != nil {
+				return fmt.Errorf("provsim: store batch %s: %w", batchKey, err)
+			}
 		}
 		if err := pt.finish(); err != nil {
 			return err
@@ -320,4 +326,14 @@ func compactJSON(raw json.RawMessage) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// allTaken reports whether every result is applied or duplicate.
+func allTaken(results []exchange.EventResult) bool {
+	for _, r := range results {
+		if r.Status != exchange.StatusApplied && r.Status != exchange.StatusDuplicate {
+			return false
+		}
+	}
+	return true
 }

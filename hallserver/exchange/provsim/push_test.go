@@ -357,3 +357,33 @@ func TestKeyRetentionMinimum(t *testing.T) {
 		t.Fatal("a 29-day key retention was accepted")
 	}
 }
+
+// TestRefusedBatchIsJudgedAfresh: a batch with a refused event is not
+// answered from the idempotency store when it comes again — the hall
+// replays a dead letter once the cause is fixed, and the province must
+// look at it again, not repeat its first verdict.
+func TestRefusedBatchIsJudgedAfresh(t *testing.T) {
+	tp := newProvince(t, Options{})
+	h := tp.hall(hallA)
+	bad := ticket("r-1", 1, "") // no number: refused
+	first, err := h.pushRaw([]exchange.Event{bad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.statuses(first); got[0] != exchange.StatusRejected {
+		t.Fatalf("first push: %v, want rejected", got)
+	}
+	again, err := h.pushRaw([]exchange.Event{bad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.statuses(again); got[0] != exchange.StatusRejected {
+		t.Fatalf("again: %v", got)
+	}
+	if n := tp.stats().BatchReplays; n != 0 {
+		t.Fatalf("a refused batch was answered from the store (%d replays)", n)
+	}
+	if n := tp.stats().Kinds[exchange.KindTicketSummary].Rejected; n != 2 {
+		t.Fatalf("rejected %d times, want 2 (judged each time)", n)
+	}
+}

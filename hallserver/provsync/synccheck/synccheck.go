@@ -21,6 +21,7 @@ type Report struct {
 	Applied    int `json:"applied"`    // events the province applied for the hall
 	Delivered  int `json:"delivered"`  // rows the hall marked delivered
 	Pending    int `json:"pending"`    // rows not delivered yet (pending or dead)
+	Discarded  int `json:"discarded"`  // dead letters a supervisor gave up on: not expected upstream
 	Missing    int `json:"missing"`    // committed rows the province never applied
 	Duplicates int `json:"duplicates"` // rows (keys) or records (natural keys) applied more than once
 	Unexpected int `json:"unexpected"` // applied events the hall never committed
@@ -94,6 +95,13 @@ func compare(epoch string, rows []store.OutboxRow, applied []provsim.AppliedEven
 		switch row.State {
 		case store.OutboxDelivered:
 			r.Delivered++
+		case store.OutboxDiscarded:
+			r.Discarded++
+			if byKey[key] > 0 {
+				r.Unexpected++
+				r.example("discarded row %d was applied", row.ID)
+			}
+			continue
 		default:
 			r.Pending++
 		}
