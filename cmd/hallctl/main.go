@@ -14,6 +14,7 @@
 //	hallctl audit verify --data DIR [--json]
 //	hallctl calendar list --data DIR [--json]
 //	hallctl calendar import --data DIR FILE.json
+//	hallctl province status|replay|discard|new-epoch --data DIR ...
 package main
 
 import (
@@ -66,6 +67,10 @@ Commands:
   stats export    --data DIR --from YYYY-MM-DD --to YYYY-MM-DD [--period day|week|month|hour] [--by department|item|window|staff] [--csv]
                   figures per period (month by default); --csv: UTF-8 CSV with a BOM, for Excel on a Chinese Windows
 
+  province status  --data DIR [--json]                    what waits to go to the province, dead letters, what was pulled
+  province replay  --data DIR (--ids ID,... | --all)       send dead letters again (after their cause is fixed)
+  province discard --data DIR --ids ID,... --reason R      give up on dead letters for good (audited; last resort)
+  province new-epoch --data DIR                            new idempotency keys: run after restoring a backup
 Roles: counter, supervisor, admin, technician.
 Without --password-stdin a strong password is generated and printed once.
 `
@@ -137,6 +142,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.application(sub, args[2:])
 	case "stats":
 		return e.stats(sub, args[2:])
+	case "province":
+		return e.province(sub, args[2:])
 	case "audit":
 		if sub == "verify" {
 			return e.auditVerify(args[2:])

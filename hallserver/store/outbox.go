@@ -62,6 +62,30 @@ func (s *Store) OutboxEpoch(ctx context.Context) (string, error) {
 	return v, nil
 }
 
+// NewOutboxEpoch gives the outbox a new random epoch, so that rows from
+// now on (and rows still pending) travel under keys the province has never
+// seen. Run it after restoring the hall's database from a backup: the
+// restored outbox reuses row ids the province already received with other
+// contents (it would refuse them as reused keys). What the province already
+// has is still recognised by natural key. Audited.
+func (s *Store) NewOutboxEpoch(ctx context.Context, a Actor) (string, error) {
+	var epoch string
+	err := s.write(ctx, func(tx *Tx) error {
+		old, _, err := metaValue(ctx, txQuerier{tx}, "outbox_epoch")
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRow("SELECT lower(hex(randomblob(8)))").Scan(&epoch); err != nil {
+			return fmt.Errorf("store: new outbox epoch: %w", err)
+		}
+		if err := tx.setMeta("outbox_epoch", epoch); err != nil {
+			return err
+		}
+		return tx.Audit(a, "province.new_epoch", "outbox", "epoch", map[string]any{"epoch": old}, map[string]any{"epoch": epoch})
+	})
+	return epoch, err
+}
+
 // OutboxKey is the idempotency key of row id under epoch.
 func OutboxKey(epoch string, id int64) string { return epoch + "-" + strconv.FormatInt(id, 10) }
 
