@@ -31,7 +31,7 @@ func (r *Relay) pushLoop(ctx context.Context) {
 			r.sleep(ctx, r.cfg.IdleWait, true)
 			continue
 		}
-		if err := r.push(ctx, rows); err != nil {
+		if _, err := r.push(ctx, rows); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
@@ -43,18 +43,27 @@ func (r *Relay) pushLoop(ctx context.Context) {
 	}
 }
 
-// push sends rows as one batch and records the province's answer. A
-// request the province refuses as a whole as malformed is sent again one
-// event at a time, so that only the events at fault are dead-lettered.
-func (r *Relay) push(ctx context.Context, rows []store.OutboxRow) error {
+// push sends rows as one batch and records the province's answer; it
+// returns the aggregates of the rows it dead-lettered. A request the
+// province refuses as a whole as malformed is sent again one event at a
+// time, so that only the events at fault are dead-lettered — and the rows
+// after a dead letter of the same record are not sent (DueOutbox holds
+// them back from then on).
+func (r *Relay) push(ctx context.Context, rows []store.OutboxRow) (dead map[string]bool, err error) {
+	// Read per push: hallctl province new-epoch may change it while the
+	// hall server runs.
+	epoch, err := r.st.OutboxEpoch(ctx)
+	if err != nil {
+		return nil, err
+	}
 	events := make([]exchange.Event, len(rows))
 	for i, row := range rows {
-		events[i] = exchange.Event{Key: store.OutboxKey(r.epoch, row.ID), Kind: row.Kind, Aggregate: row.Aggregate,
+		events[i] = exchange.Event{Key: store.OutboxKey(epoch, row.ID), Kind: row.Kind, Aggregate: row.Aggregate,
 			Seq: row.ID, OccurredAt: row.CreatedAt.UTC(), Data: row.Data}
 	}
 	body, err := json.Marshal(exchange.PushRequest{Hall: r.cfg.Hall, Events: events})
 	if err != nil {
-		return fmt.Errorf("provsync: encode a push: %w", err)
+		return nil, fmt.Errorf("provsync: encode a push: %w", err)
 	}
 	var resp exchange.PushResponse
 	h := http.Header{}
@@ -70,47 +79,44 @@ func (r *Relay) push(ctx context.Context, rows []store.OutboxRow) error {
 			if dead[row.Aggregate] {
 				continue // held behind the dead letter of its record, as DueOutbox would
 			}
-			before, err := r.st.OutboxStatus(ctx)
+			d, err := r.push(ctx, []store.OutboxRow{row})
 			if err != nil {
-				return err
+				return dead, err
 			}
-			if err := r.push(ctx, []store.OutboxRow{row}); err != nil {
-				return err
-			}
-			if after, err := r.st.OutboxStatus(ctx); err != nil {
-				return err
-			} else if after.Dead > before.Dead {
-				dead[row.Aggregate] = true
+			for a := range d {
+				dead[a] = true
 			}
 		}
-		return nil
+		return dead, nil
 	case errors.As(err, &ce) && ce.permanent():
 		r.cfg.Logger.Error("province push: event refused for good; it is a dead letter now", "id", rows[0].ID,
 			"kind", rows[0].Kind, "err", err)
 		if err := r.st.DeadLetterOutbox(ctx, rows[0].ID, err.Error()); err != nil {
-			return err
+			return nil, err
 		}
 		r.pushed() // the province answered
-		return nil
+		return map[string]bool{rows[0].Aggregate: true}, nil
 	default:
 		if rerr := r.st.RecordOutboxFailure(ctx, ids(rows), err.Error()); rerr != nil && ctx.Err() == nil {
 			r.cfg.Logger.Error("province push: record the failure", "err", rerr)
 		}
-		return err
+		return nil, err
 	}
 	return r.settle(ctx, rows, events, resp)
 }
 
-// settle records the province's answer per event.
-func (r *Relay) settle(ctx context.Context, rows []store.OutboxRow, events []exchange.Event, resp exchange.PushResponse) error {
+// settle records the province's answer per event and returns the
+// aggregates of the rows it dead-lettered.
+func (r *Relay) settle(ctx context.Context, rows []store.OutboxRow, events []exchange.Event, resp exchange.PushResponse) (map[string]bool, error) {
 	if len(resp.Results) != len(events) {
-		return fmt.Errorf("provsync: the province answered %d results for %d events: nothing marked, the batch is sent again",
+		return nil, fmt.Errorf("provsync: the province answered %d results for %d events: nothing marked, the batch is sent again",
 			len(resp.Results), len(events))
 	}
 	var delivered, deferred []int64
+	dead := map[string]bool{}
 	for i, res := range resp.Results {
 		if res.Key != events[i].Key {
-			return fmt.Errorf("provsync: result %d is for %q, not %q: nothing marked, the batch is sent again", i, res.Key, events[i].Key)
+			return dead, fmt.Errorf("provsync: result %d is for %q, not %q: nothing marked, the batch is sent again", i, res.Key, events[i].Key)
 		}
 		switch res.Status {
 		case exchange.StatusApplied, exchange.StatusDuplicate:
@@ -121,20 +127,21 @@ func (r *Relay) settle(ctx context.Context, rows []store.OutboxRow, events []exc
 			r.cfg.Logger.Error("province push: event refused for good; it is a dead letter now", "id", rows[i].ID,
 				"kind", rows[i].Kind, "aggregate", rows[i].Aggregate, "why", res.Error)
 			if err := r.st.DeadLetterOutbox(ctx, rows[i].ID, "the province refused it: "+res.Error); err != nil {
-				return err
+				return dead, err
 			}
+			dead[rows[i].Aggregate] = true
 		default:
-			return fmt.Errorf("provsync: result %d has status %q: nothing more marked, the rest is sent again", i, res.Status)
+			return dead, fmt.Errorf("provsync: result %d has status %q: nothing more marked, the rest is sent again", i, res.Status)
 		}
 	}
 	if err := r.st.MarkOutboxDelivered(ctx, delivered); err != nil {
-		return err
+		return dead, err
 	}
 	if err := r.st.RecordOutboxFailure(ctx, deferred, "deferred: an earlier event of the same record was refused"); err != nil {
-		return err
+		return dead, err
 	}
 	r.pushed()
-	return nil
+	return dead, nil
 }
 
 // batchKey is the push's Idempotency-Key: exchange.BatchKey of its events

@@ -15,11 +15,10 @@ import (
 // Relay runs a hall's link to the province: push, pulls and anchors.
 // Create it with New and start it with Run; Link reports how it stands.
 type Relay struct {
-	cfg   Config
-	st    *store.Store
-	call  *caller
-	epoch string
-	kick  chan struct{}
+	cfg  Config
+	st   *store.Store
+	call *caller
+	kick chan struct{}
 
 	mu               sync.Mutex
 	pushing, pulling loopState
@@ -43,11 +42,10 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Relay, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	epoch, err := st.OutboxEpoch(ctx)
-	if err != nil {
+	if _, err := st.OutboxEpoch(ctx); err != nil {
 		return nil, fmt.Errorf("provsync: %w", err)
 	}
-	r := &Relay{cfg: cfg, st: st, epoch: epoch, kick: make(chan struct{}, 1)}
+	r := &Relay{cfg: cfg, st: st, kick: make(chan struct{}, 1)}
 	r.call = newCaller(&r.cfg)
 	return r, nil
 }
