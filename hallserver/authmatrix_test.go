@@ -119,10 +119,11 @@ var matrixCalls = map[string]matrixCall{
 	"POST /api/v1/ratings/{id}/callback":         {body: fixedBody(`{"note":"auth matrix"}`)},
 	"POST /api/v1/ratings/{id}/resolve":          {body: fixedBody(`{"resolution":"auth matrix"}`)},
 
-	// The fixture has no dead letters: a replay answers 409 after the
-	// role check.
-	"GET /api/v1/province":         {},
-	"POST /api/v1/province/replay": {body: fixedBody(`{"ids":[]}`)},
+	// The fixture has no dead letters: a replay or a discard answers 409
+	// after the role check.
+	"GET /api/v1/province":          {},
+	"POST /api/v1/province/replay":  {body: fixedBody(`{"ids":[]}`)},
+	"POST /api/v1/province/discard": {body: fixedBody(`{"ids":[1],"reason":"auth matrix"}`)},
 }
 
 // matrixApplication is the body that accepts the matrix's applications.

@@ -22,16 +22,30 @@ import (
 	"onestop/hallserver/store"
 )
 
-// fakeLink is the relay's status as a test sets it.
+// fakeLink is the relay's status as a test sets it; it counts how often
+// the server woke it.
 type fakeLink struct {
-	mu sync.Mutex
-	st api.ProvinceStatus
+	mu    sync.Mutex
+	st    api.ProvinceStatus
+	kicks int
 }
 
 func (f *fakeLink) Link() api.ProvinceStatus {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.st
+}
+
+func (f *fakeLink) Kick() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.kicks++
+}
+
+func (f *fakeLink) kicked() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.kicks
 }
 
 func (f *fakeLink) set(st api.ProvinceStatus) {
@@ -272,9 +286,115 @@ func TestProvinceDeadLetters(t *testing.T) {
 	}
 }
 
-// TestProvinceRoles: supervisors and admins read and replay; counter
-// staff, technicians and kiosks are refused, with the dead letters left
-// as they were.
+// TestProvinceDiscard: a supervisor gives up on a dead letter with a
+// reason: it is never sent, the row held behind it goes on (the relay is
+// woken), the status counts it as discarded, and the audit trail keeps who,
+// why and which rows. Discarding nothing, without a reason, twice, or with
+// a row that is not dead is refused and changes nothing.
+func TestProvinceDiscard(t *testing.T) {
+	t.Parallel()
+	link := &fakeLink{st: api.ProvinceStatus{State: api.ProvinceConnected}}
+	h := newTestHall(t, true).withProvince(t, link)
+	ctx := context.Background()
+	served, cancelled := h.endTickets(t)
+	var app api.Application
+	h.call(t, h.as(auth.Counter), "POST", "/api/v1/applications", matrixApplication, http.StatusCreated, &app)
+	h.call(t, h.as(auth.Counter), "POST", "/api/v1/applications/"+app.Number+"/events", `{"kind":"advance","step":"review"}`, http.StatusOK, nil)
+	accepted := h.outboxRow(t, "application.event", "application:"+app.Number)
+	ticket := h.outboxRow(t, "ticket.summary", "ticket:"+strconv.FormatInt(cancelled.ID, 10))
+	pending := h.outboxRow(t, "ticket.summary", "ticket:"+strconv.FormatInt(served.ID, 10))
+	for _, id := range []int64{accepted.ID, ticket.ID} {
+		if err := h.st.DeadLetterOutbox(ctx, id, "rejected: application.event: item GA-CRJ-001 is not in the province's catalogue"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := h.province(t)
+	if before.Dead != 2 || before.Held != 1 || before.Discarded != 0 {
+		t.Fatalf("two dead letters, one row held behind the application's: %+v", before)
+	}
+	raw := string(bodyOf(h.call(t, h.as(auth.Supervisor), "GET", "/api/v1/province", "", http.StatusOK, nil)))
+	if !strings.Contains(raw, `"discarded":0`) {
+		t.Errorf("the status does not say discarded 0: %s", raw)
+	}
+
+	const reason = "省平台确认该事项已撤销，无法接收 / the province retired the item"
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		code       string
+		want       string // in the message
+	}{
+		{"no ids", `{"reason":"x"}`, http.StatusBadRequest, codeInvalid, "name the dead letters"},
+		{"empty ids", `{"ids":[],"reason":"x"}`, http.StatusBadRequest, codeInvalid, "never done for all at once"},
+		{"no reason", fmt.Sprintf(`{"ids":[%d]}`, accepted.ID), http.StatusBadRequest, codeInvalid, "say why"},
+		{"a blank reason", fmt.Sprintf(`{"ids":[%d],"reason":"  \n "}`, accepted.ID), http.StatusBadRequest, codeInvalid, "say why"},
+		{"a reason too long", fmt.Sprintf(`{"ids":[%d],"reason":%q}`, accepted.ID, strings.Repeat("理", 501)), http.StatusBadRequest, codeInvalid, "keep it to 500"},
+		{"an id that is no row", `{"ids":[-3],"reason":"x"}`, http.StatusBadRequest, codeInvalid, "not a dead letter's id"},
+		{"an id twice", fmt.Sprintf(`{"ids":[%d,%d],"reason":"x"}`, accepted.ID, accepted.ID), http.StatusBadRequest, codeInvalid, "named twice"},
+		{"ids that are not numbers", `{"ids":["x"],"reason":"x"}`, http.StatusBadRequest, codeInvalid, "not the JSON expected"},
+		{"an unknown field", fmt.Sprintf(`{"ids":[%d],"reason":"x","all":true}`, accepted.ID), http.StatusBadRequest, codeInvalid, "unknown field"},
+		{"a row that is not dead", fmt.Sprintf(`{"ids":[%d],"reason":"x"}`, pending.ID), http.StatusConflict, codeConflict, "are dead letters"},
+		{"a dead row and a pending one", fmt.Sprintf(`{"ids":[%d,%d],"reason":"x"}`, accepted.ID, pending.ID), http.StatusConflict, codeConflict,
+			fmt.Sprintf("only 1 of rows [%d,%d]", accepted.ID, pending.ID)},
+		{"an unknown row", `{"ids":[999999],"reason":"x"}`, http.StatusConflict, codeConflict, "999999"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := wantError(t, h.do(t, h.as(auth.Supervisor), "POST", "/api/v1/province/discard", tc.body), tc.status, tc.code)
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("message %q does not say %q", msg, tc.want)
+			}
+		})
+	}
+	if st := h.province(t); st.Dead != 2 || st.Held != 1 || st.Discarded != 0 || st.Backlog != before.Backlog {
+		t.Fatalf("refused discards changed the outbox: %+v (before %+v)", st, before)
+	}
+	if k := link.kicked(); k != 0 {
+		t.Errorf("refused discards woke the relay %d times", k)
+	}
+
+	var res api.ProvinceDiscardResponse
+	h.call(t, h.as(auth.Supervisor), "POST", "/api/v1/province/discard",
+		fmt.Sprintf(`{"ids":[%d],"reason":%q}`, accepted.ID, "  "+reason+"\n"), http.StatusOK, &res)
+	st := h.province(t)
+	if res.Discarded != 1 || st.Dead != 1 || st.Held != 0 || st.Discarded != 1 || st.Backlog != before.Backlog ||
+		len(st.DeadLetters) != 1 || st.DeadLetters[0].ID != ticket.ID {
+		t.Errorf("after discarding %d: discarded %d, %+v; want the row held behind it pending, not held", accepted.ID, res.Discarded, st)
+	}
+	if k := link.kicked(); k != 1 {
+		t.Errorf("the discard woke the relay %d times, want once (the held row can go now)", k)
+	}
+	if r := h.outboxRow(t, "application.event", "application:"+app.Number); r.State != store.OutboxDiscarded || !strings.Contains(r.LastError, reason) {
+		t.Errorf("the discarded row: %+v", r)
+	}
+	recs, err := h.st.AuditTrail(ctx, "outbox", fmt.Sprintf("[%d]", accepted.ID))
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("audit of the discard: %+v, %v", recs, err)
+	}
+	if r := recs[0]; r.Action != "province.discard" || r.Actor != "super1" || r.Role != "supervisor" ||
+		!strings.Contains(r.After, reason) || !strings.Contains(r.After, `"aggregate":"application:`+app.Number+`"`) || !strings.Contains(r.After, `"kind":"application.event"`) {
+		t.Errorf("audit record %+v: want province.discard by super1 with the reason (trimmed) and the row's kind and record", r)
+	}
+	if strings.Contains(recs[0].After, "  "+reason) {
+		t.Errorf("the audited reason is not trimmed: %s", recs[0].After)
+	}
+
+	// Gone for good: neither discarded again nor replayed.
+	again := fmt.Sprintf(`{"ids":[%d],"reason":"again"}`, accepted.ID)
+	wantError(t, h.do(t, h.as(auth.Admin), "POST", "/api/v1/province/discard", again), http.StatusConflict, codeConflict)
+	wantError(t, h.do(t, h.as(auth.Admin), "POST", "/api/v1/province/replay", fmt.Sprintf(`{"ids":[%d]}`, accepted.ID)), http.StatusConflict, codeConflict)
+	var rep api.ProvinceReplayResponse
+	h.call(t, h.as(auth.Admin), "POST", "/api/v1/province/replay", `{}`, http.StatusOK, &rep)
+	if st := h.province(t); rep.Replayed != 1 || st.Dead != 0 || st.Discarded != 1 || st.Backlog != before.Backlog+1 {
+		t.Errorf("replaying all after a discard: replayed %d, %+v; want only the other dead letter back", rep.Replayed, st)
+	}
+	if r := h.outboxRow(t, "application.event", "application:"+app.Number); r.State != store.OutboxDiscarded {
+		t.Errorf("replay all brought back the discarded row: %+v", r)
+	}
+}
+
+// TestProvinceRoles: supervisors and admins read, replay and discard;
+// counter staff, technicians and kiosks are refused, with the dead
+// letters left as they were.
 func TestProvinceRoles(t *testing.T) {
 	t.Parallel()
 	h := newTestHall(t, true)
@@ -284,23 +404,38 @@ func TestProvinceRoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	replay := fmt.Sprintf(`{"ids":[%d]}`, row.ID)
+	discard := fmt.Sprintf(`{"ids":[%d],"reason":"the province cannot take it"}`, row.ID)
 	for _, role := range []auth.Role{auth.Counter, auth.Technician, auth.Kiosk} {
 		t.Run(string(role), func(t *testing.T) {
 			wantError(t, h.do(t, h.as(role), "GET", "/api/v1/province", ""), http.StatusForbidden, codeForbidden)
 			wantError(t, h.do(t, h.as(role), "POST", "/api/v1/province/replay", replay), http.StatusForbidden, codeForbidden)
+			wantError(t, h.do(t, h.as(role), "POST", "/api/v1/province/discard", discard), http.StatusForbidden, codeForbidden)
 		})
 	}
 	wantError(t, h.do(t, anonymous, "GET", "/api/v1/province", ""), http.StatusUnauthorized, codeUnauthenticated)
-	if st := h.province(t); st.Dead != 1 {
+	wantError(t, h.do(t, anonymous, "POST", "/api/v1/province/discard", discard), http.StatusUnauthorized, codeUnauthenticated)
+	if st := h.province(t); st.Dead != 1 || st.Discarded != 0 {
 		t.Fatalf("refused callers changed the dead letters: %+v", st)
 	}
-	// A browser session replays only with the CSRF header.
+	// A browser session replays and discards only with the CSRF header.
 	s := h.sessions[auth.Supervisor]
 	wantError(t, h.do(t, browser(s, false), "POST", "/api/v1/province/replay", replay), http.StatusForbidden, codeForbidden)
+	wantError(t, h.do(t, browser(s, false), "POST", "/api/v1/province/discard", discard), http.StatusForbidden, codeForbidden)
+	if st := h.province(t); st.Dead != 1 || st.Discarded != 0 {
+		t.Fatalf("requests without the CSRF header changed the dead letters: %+v", st)
+	}
 	var rep api.ProvinceReplayResponse
 	h.call(t, browser(s, true), "POST", "/api/v1/province/replay", replay, http.StatusOK, &rep)
 	if rep.Replayed != 1 {
 		t.Errorf("replayed %d, want 1", rep.Replayed)
+	}
+	if err := h.st.DeadLetterOutbox(context.Background(), row.ID, "rejected again"); err != nil {
+		t.Fatal(err)
+	}
+	var dis api.ProvinceDiscardResponse
+	h.call(t, browser(s, true), "POST", "/api/v1/province/discard", discard, http.StatusOK, &dis)
+	if st := h.province(t); dis.Discarded != 1 || st.Dead != 0 || st.Discarded != 1 {
+		t.Errorf("discarded %d, %+v; want 1", dis.Discarded, st)
 	}
 }
 

@@ -120,6 +120,7 @@ func (s *Server) routeTable() []route {
 
 		{"GET", "/api/v1/province", supervisor, s.getProvince},
 		{"POST", "/api/v1/province/replay", supervisor, s.replayProvince},
+		{"POST", "/api/v1/province/discard", supervisor, s.discardProvince},
 	}
 }
 

@@ -28,6 +28,7 @@ type ProvinceStatus struct {
 	Held                 int64     `json:"held"`      // waiting behind a dead letter of the same record
 	Dead                 int64     `json:"dead"`      // refused by the province for good: see DeadLetters, replay
 	Delivered            int64     `json:"delivered"` // ever
+	Discarded            int64     `json:"discarded"` // dead letters a supervisor gave up on: never sent
 	// What the hall has pulled: the catalogue and trust versions applied,
 	// and the cursor of the province's application updates.
 	CatalogueVersion int64 `json:"catalogue_version"`
@@ -60,4 +61,18 @@ type ProvinceReplayRequest struct {
 // ProvinceReplayResponse says how many rows were set pending again.
 type ProvinceReplayResponse struct {
 	Replayed int `json:"replayed"`
+}
+
+// ProvinceDiscardRequest gives up on dead letters for good: they are never
+// sent, and the later rows of their records go on. IDs must name dead
+// letters (never all at once); Reason is required and audited.
+// POST /api/v1/province/discard.
+type ProvinceDiscardRequest struct {
+	IDs    []int64 `json:"ids"`
+	Reason string  `json:"reason"`
+}
+
+// ProvinceDiscardResponse says how many dead letters were given up on.
+type ProvinceDiscardResponse struct {
+	Discarded int `json:"discarded"`
 }
