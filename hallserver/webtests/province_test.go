@@ -3,6 +3,7 @@ package webtests
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"onestop/hallserver/api"
+	"onestop/hallserver/client"
 	"onestop/hallserver/store"
 )
 
@@ -197,5 +199,93 @@ func TestSupervisorProvince(t *testing.T) {
 			b.screenshot(ctx, "supervisor_province_phone")
 		}
 		b.run(ctx, "desktop again", chromedp.EmulateViewport(1280, 900))
+	}
+}
+
+// TestSupervisorProvinceDiscard: a dead letter's quiet Discard button asks
+// on the page what giving up means and for a reason, which it will not go
+// without; Cancel leaves the row; with a reason the row goes, the record
+// held behind it is pending again, the counts say 已放弃 1 条, and the
+// audit trail keeps the reason.
+func TestSupervisorProvinceDiscard(t *testing.T) {
+	b := svBrowser(t)
+	ctx := svTab(b)
+	bg := context.Background()
+	wang := svWindow1(t, b)
+	app, err := wang.AcceptApplication(bg, api.AcceptApplicationRequest{Item: "GA-CRJ-001", ApplicantName: "张三", ApplicantID: "520102199007140243"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wang.ApplicationEvent(bg, app.Number, api.ApplicationEventRequest{Kind: "advance", Step: "review"}); err != nil {
+		t.Fatal(err)
+	}
+	dead := pvDead(t, b, "application.event", "application:"+app.Number, "rejected: application.event: item GA-CRJ-001 was withdrawn by the province")
+	before := pvStatus(t, b)
+	if before.Dead != 1 || before.Held != 1 || before.Discarded != 0 {
+		t.Fatalf("the hall's outbox: %+v, want a dead letter holding one row back", before)
+	}
+
+	svSignIn(b, ctx, "/supervisor/province", "zhuren", "demo-supervisor")
+	row := fmt.Sprintf("#dead-%d", dead)
+	ask := fmt.Sprintf("#discard-ask-%d", dead)
+	reason := fmt.Sprintf("#discard-reason-%d", dead)
+	confirm := fmt.Sprintf("#discard-confirm-%d", dead)
+	csWait(b, ctx, "the dead letter", svHas(row, app.Number, "重新发送", "放弃 Discard")+` && !document.getElementById("province-discarded")`, 5*time.Second)
+	// The quiet button is not the primary one.
+	if cls := svEval[string](b, ctx, "the discard button's class", fmt.Sprintf(`document.getElementById("discard-%d").className`, dead)); strings.Contains(cls, "primary") || strings.Contains(cls, "danger") {
+		t.Errorf("the discard button is styled %q: it must be the quiet one", cls)
+	}
+
+	// Cancel leaves everything as it was.
+	b.run(ctx, "discard", chromedp.Click(fmt.Sprintf("#discard-%d", dead)))
+	csWait(b, ctx, "the question", svHas(ask, "不再上报省平台", "其后同一办件的记录继续上报", "仅在省平台确认无法接收时使用",
+		"will never be sent", "later records of the same item go on", "Only when the province confirms it cannot take it", "原因")+
+		` && document.activeElement === document.querySelector(`+strconv.Quote(reason)+`)`, time.Second)
+	b.run(ctx, "cancel", chromedp.Click(fmt.Sprintf("#discard-cancel-%d", dead)))
+	csWait(b, ctx, "the question gone", `!document.querySelector(`+strconv.Quote(ask)+`) && !!document.querySelector(`+strconv.Quote(row)+`)`, time.Second)
+
+	// No reason, no discard.
+	b.run(ctx, "discard again", chromedp.Click(fmt.Sprintf("#discard-%d", dead)))
+	csWait(b, ctx, "the question again", `!!document.querySelector(`+strconv.Quote(ask)+`)`, time.Second)
+	b.run(ctx, "a blank reason", chromedp.SendKeys(reason, "   "), chromedp.Click(confirm))
+	csWait(b, ctx, "a reason asked for", svHas(ask, "请填写放弃的原因")+
+		` && document.querySelector(`+strconv.Quote(reason)+`).getAttribute("aria-invalid") === "true"`, time.Second)
+	b.screenshot(ctx, "supervisor_province_discard_no_reason")
+	if st := pvStatus(t, b); st.Dead != 1 || st.Discarded != 0 {
+		t.Fatalf("a blank reason or a cancel discarded: %+v", st)
+	}
+	const why = "省平台回复该事项已撤销 The province says the item was withdrawn"
+	svEval[bool](b, ctx, "clear the reason", `(() => { const r = document.querySelector(`+strconv.Quote(reason)+`); r.value = ""; return true; })()`)
+	b.run(ctx, "the reason", chromedp.SendKeys(reason, why))
+	b.run(ctx, "a tall window", chromedp.EmulateViewport(1280, 1300))
+	b.screenshot(ctx, "supervisor_province_discard_ask")
+	b.run(ctx, "phone width", chromedp.EmulateViewport(390, 900), chromedp.ScrollIntoView(ask))
+	b.screenshot(ctx, "supervisor_province_discard_ask_phone")
+	b.run(ctx, "a tall window", chromedp.EmulateViewport(1280, 1300))
+
+	b.run(ctx, "discard, confirmed", chromedp.Click(confirm))
+	csWait(b, ctx, "the dead letter gone, the count shown", `!document.querySelector(`+strconv.Quote(row)+`) && !document.querySelector(`+strconv.Quote(ask)+`) && `+
+		`!!document.getElementById("no-dead-letters") && `+svText("#province-dead-count")+` === "0" && `+
+		svHas("#province-discarded", "已放弃 1 条", "discarded 1")+` && `+svHas("#section .sv-status.ok", "已放弃 1"), 5*time.Second)
+	b.screenshot(ctx, "supervisor_province_discarded")
+	b.run(ctx, "desktop again", chromedp.EmulateViewport(1280, 900))
+
+	st := pvStatus(t, b)
+	if st.Dead != 0 || st.Held != 0 || st.Discarded != 1 || st.Backlog != before.Backlog {
+		t.Errorf("the hall after the discard: %+v, want the held row pending and one discarded", st)
+	}
+	recs, err := b.hall.Store.AuditTrail(bg, "outbox", fmt.Sprintf("[%d]", dead))
+	if err != nil || len(recs) != 1 || recs[0].Action != "province.discard" || recs[0].Actor != "zhuren" || !strings.Contains(recs[0].After, why) {
+		t.Errorf("the audit of the discard: %+v, %v; want province.discard by zhuren with the reason", recs, err)
+	}
+
+	// Through the typed client: a blank reason is refused, and a row
+	// given up on cannot be given up again.
+	zhuren := svStaff(t, b, "zhuren", "demo-supervisor")
+	if _, err := zhuren.DiscardDeadLetters(bg, " ", dead); !errors.Is(err, client.ErrInvalid) {
+		t.Errorf("a blank reason: %v, want ErrInvalid", err)
+	}
+	if _, err := zhuren.DiscardDeadLetters(bg, "again", dead); !errors.Is(err, client.ErrConflict) {
+		t.Errorf("discarding twice: %v, want ErrConflict", err)
 	}
 }

@@ -5,10 +5,12 @@
 // pulled (catalogue and trust list versions, the update cursor), a newer
 // catalogue waiting for tickets to be served, and the dead letters: the
 // records the province refused, each with its reason and a button to send
-// it again (or all of them, after a confirmation). Read again every 10
-// seconds. provinceLine is the one line the overview shows.
+// it again (or all of them, after a confirmation), and a secondary button
+// to give one up for good, which asks on the page for the reason first.
+// Read again every 10 seconds, but not while a question is open.
+// provinceLine is the one line the overview shows.
 import { api, el } from "/static/js/api.js";
-import { bi, heading, clock, dateTime, table, loading, failure, statusLine } from "/static/js/supervisor-util.js";
+import { bi, heading, clock, dateTime, table, loading, failure, statusLine, message } from "/static/js/supervisor-util.js";
 import { detailsLink } from "/static/js/supervisor-warnings.js";
 
 // STATES: the link's state in words, the class that colours it, and what
@@ -79,6 +81,7 @@ export function mount(root, ctx) {
     "本大厅向省政务服务平台上报的办件、评价、证照等记录，以及从省平台获取的事项目录和信任列表。 What the hall sends to the provincial platform, and what it takes from it."),
   line.node, body);
   let alive = true, confirming = false, st = null;
+  let closeAsk = null; // closes the open discard question, null when none is open
 
   async function load() {
     try {
@@ -89,7 +92,7 @@ export function mount(root, ctx) {
     }
     if (alive) render();
   }
-  const tick = setInterval(() => { if (!confirming) load(); }, 10000);
+  const tick = setInterval(() => { if (!confirming && !closeAsk) load(); }, 10000);
 
   function render() {
     const [zh, en, cls, zhWhat, enWhat] = stateOf(st);
@@ -110,7 +113,8 @@ export function mount(root, ctx) {
       card("最早一条已等待", "Oldest waiting", st.backlog ? ageZh : "—",
         st.backlog ? [ageEn, el("br"), dateTime(st.oldest_pending)] : "没有待上报 nothing waiting"),
       card("被拒记录", "Dead letters", el("span", { id: "province-dead-count", class: st.dead ? "over" : "" }, String(st.dead)),
-        st.dead ? "需要处理 need a look" : "无 none"),
+        [st.dead ? "需要处理 need a look" : "无 none",
+          st.discarded > 0 ? el("div", { id: "province-discarded" }, "已放弃 " + st.discarded + " 条 discarded " + st.discarded) : null]),
       card("排队等待", "Held", String(st.held), "排在被拒记录之后 behind a dead letter"),
       card("已上报", "Delivered", String(st.delivered), "累计 in all"));
 
@@ -140,10 +144,14 @@ export function mount(root, ctx) {
   function deadLetters() {
     const list = st.dead_letters || [];
     if (!list.length) {
+      if (st.discarded > 0) {
+        return el("p", { class: "card sv-empty", id: "no-dead-letters" }, "没有待处理的被拒记录（已放弃 " + st.discarded + " 条） No dead letters to look at (" +
+          st.discarded + " given up on).");
+      }
       return el("p", { class: "card sv-empty", id: "no-dead-letters" }, "没有被拒记录 No dead letters: the province took everything it was sent.");
     }
-    const intro = el("p", { class: "muted" }, "省平台拒收的记录不会丢弃。请先查明原因（例如省平台缺少某个事项），修正后再重新发送；同一记录之后的变更会等它送达后再上报。",
-      el("br"), el("span", { lang: "en" }, "Records the province refused are never dropped. Find out why (an item the province lacks, say), fix it, then send them again; later changes to the same record wait for it."));
+    const intro = el("p", { class: "muted" }, "省平台拒收的记录不会自动丢弃。请先查明原因（例如省平台缺少某个事项），修正后再重新发送；同一记录之后的变更会等它送达后再上报。省平台确认无法接收的，才可放弃（须填写原因，记入审计）。",
+      el("br"), el("span", { lang: "en" }, "Records the province refused are never dropped by themselves. Find out why (an item the province lacks, say), fix it, then send them again; later changes to the same record wait for it. Give one up only when the province confirms it cannot take it (with a reason, kept in the audit trail)."));
     const all = el("button", { type: "button", id: "replay-all" }, "全部重新发送 Replay all (" + st.dead + ")");
     const yes = el("button", { type: "button", class: "primary", id: "replay-all-confirm" }, "确定重新发送 " + st.dead + " 条 Replay all " + st.dead);
     const no = el("button", { type: "button", id: "replay-all-cancel" }, "取消 Cancel");
@@ -156,19 +164,25 @@ export function mount(root, ctx) {
       const [kzh, ken] = KINDS[d.kind] || [d.kind, ""];
       const btn = el("button", { type: "button", class: "primary sv-prov-replay", id: "replay-" + d.id }, "重新发送", el("br"), "Replay");
       btn.addEventListener("click", () => replay([d.id], btn));
-      return el("tr", { id: "dead-" + d.id, "data-id": d.id },
+      const drop = el("button", { type: "button", class: "sv-prov-discard", id: "discard-" + d.id, "aria-expanded": "false",
+        "aria-controls": "discard-ask-" + d.id }, "放弃 Discard");
+      const tr = el("tr", { id: "dead-" + d.id, "data-id": d.id },
         el("td", {}, kzh, el("br"), el("span", { class: "en", lang: "en" }, ken), el("div", { class: "muted mono sv-note" }, d.kind)),
         el("td", {}, record(d.aggregate)),
         el("td", {}, el("span", { class: "date" }, dateTime(d.created_at)), el("br"),
           el("span", { class: "muted" }, "拒收 refused ", el("span", { class: "date" }, sameDay(d.created_at, d.dead_at) ? clock(d.dead_at) : dateTime(d.dead_at)))),
         el("td", { class: "sv-prov-error" }, d.error || "—",
           el("div", { class: "muted sv-note" }, "尝试 " + d.attempts + " 次 attempts" + (d.replays ? " · 已重发 " + d.replays + " 次 replayed" : ""))),
-        el("td", {}, btn));
+        el("td", {}, el("div", { class: "sv-prov-acts" }, btn, drop)));
+      drop.addEventListener("click", () => askDiscard(d, tr, drop));
+      return tr;
     });
+    const deadTable = table("被拒记录 Dead letters", [bi("种类", "Kind"), bi("记录", "Record"), bi("时间", "When"), bi("原因", "Error"), bi("操作", "Action")], rows, "sv-dead");
+    deadTable.classList.add("sv-dead-scroll"); // the discard question keeps to its visible width
     return el("div", {}, intro,
       el("div", { class: "sv-actions sv-prov-all" }, all, ask),
       st.dead > list.length ? el("p", { class: "muted" }, "仅列出最早的 " + list.length + " 条，共 " + st.dead + " 条 The oldest " + list.length + " of " + st.dead + " are listed.") : null,
-      table("被拒记录 Dead letters", [bi("种类", "Kind"), bi("记录", "Record"), bi("时间", "When"), bi("原因", "Error"), bi("操作", "Action")], rows, "sv-dead"));
+      deadTable);
   }
 
   function sameDay(a, b) {
@@ -183,6 +197,65 @@ export function mount(root, ctx) {
     return el("span", { class: "mono" }, aggregate);
   }
 
+  // askDiscard opens, under the dead letter's row, the question that
+  // gives it up: what that means, and the reason, which is required.
+  // One question at a time; the section is not read again while it is open.
+  function askDiscard(d, tr, drop) {
+    if (closeAsk) closeAsk(false);
+    const id = "discard-reason-" + d.id;
+    const reason = el("textarea", { id, rows: "2", maxlength: "500", required: true, "aria-describedby": "discard-what-" + d.id,
+      placeholder: "例如：省平台回复该事项已撤销 e.g. the province replied that the item was withdrawn" });
+    const said = el("p", { class: "error sv-prov-ask-error", id: "discard-error-" + d.id, role: "alert" });
+    const yes = el("button", { type: "submit", class: "danger", id: "discard-confirm-" + d.id }, "确定放弃 Discard");
+    const no = el("button", { type: "button", id: "discard-cancel-" + d.id }, "取消 Cancel");
+    const form = el("form", { class: "sv-prov-ask", novalidate: true, role: "alertdialog", "aria-label": "确认放弃 Confirm discard" },
+      el("strong", {}, "放弃这条记录？", el("span", { class: "en", lang: "en" }, " Give this record up?")),
+      el("p", { id: "discard-what-" + d.id }, "放弃后该记录不再上报省平台，其后同一办件的记录继续上报。仅在省平台确认无法接收时使用。",
+        el("br"), el("span", { class: "en", lang: "en" }, "The record will never be sent; later records of the same item go on. Only when the province confirms it cannot take it.")),
+      el("label", { for: id }, bi("原因（必填，记入审计）", "Reason (required, kept in the audit trail)")), reason, said,
+      el("div", { class: "sv-actions" }, yes, no));
+    const ask = el("tr", { class: "sv-prov-ask-row", id: "discard-ask-" + d.id },
+      el("td", { colspan: "5" }, form));
+    tr.after(ask);
+    tr.classList.add("discarding");
+    drop.setAttribute("aria-expanded", "true");
+    drop.disabled = true;
+    reason.focus();
+    closeAsk = (refocus) => {
+      ask.remove();
+      tr.classList.remove("discarding");
+      drop.setAttribute("aria-expanded", "false");
+      drop.disabled = false;
+      closeAsk = null;
+      if (refocus) drop.focus();
+    };
+    no.addEventListener("click", () => closeAsk && closeAsk(true));
+    reason.addEventListener("input", () => { said.textContent = ""; reason.removeAttribute("aria-invalid"); });
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const why = reason.value.trim();
+      if (!why) {
+        said.textContent = "请填写放弃的原因 Say why the record is given up";
+        reason.setAttribute("aria-invalid", "true");
+        reason.focus();
+        return;
+      }
+      yes.disabled = true;
+      said.textContent = "";
+      line.clear();
+      try {
+        const r = await api("POST", "/province/discard", { ids: [d.id], reason: why });
+        line.ok("已放弃 " + r.discarded + " 条，不再上报 Discarded " + r.discarded + ": it will not be sent");
+      } catch (e) {
+        said.textContent = message(e); // stays open: the reason typed is not lost
+        yes.disabled = false;
+        return;
+      }
+      if (closeAsk) closeAsk(false);
+      load();
+    });
+  }
+
   async function replay(ids, btn) {
     btn.disabled = true;
     line.clear();
@@ -193,6 +266,7 @@ export function mount(root, ctx) {
       line.fail(e);
     }
     confirming = false;
+    closeAsk = null;
     load();
   }
 
