@@ -39,6 +39,7 @@ import (
 	"onestop/hallserver"
 	"onestop/hallserver/application"
 	"onestop/hallserver/catalogue"
+	"onestop/hallserver/exchange"
 	"onestop/hallserver/exchange/provsim"
 	"onestop/hallserver/provsync"
 	"onestop/hallserver/provsync/synccheck"
@@ -93,7 +94,7 @@ func main() {
 	flag.DurationVar(&c.retryAfter, "retry-after", time.Second, "Retry-After of the 429s")
 	flag.Float64Var(&c.resetRate, "reset-rate", 0.05, "share of requests whose connection the province resets")
 	flag.Float64Var(&c.lostAckRate, "lost-ack-rate", 0.05, "share of pushes the province commits and then drops the answer of")
-	flag.IntVar(&c.batch, "batch", 500, "events per push")
+	flag.IntVar(&c.batch, "batch", 0, "events per push (0: the relay's default, exchange.MaxBatch)")
 	flag.IntVar(&c.workers, "workers", 32, "concurrent writers generating events")
 	flag.Int64Var(&c.seed, "seed", 0, "fault randomness (0: random)")
 	flag.StringVar(&c.keep, "keep", "", "keep the hall and province data in this directory (default: a temporary one, removed)")
@@ -121,6 +122,9 @@ func main() {
 }
 
 func run(ctx context.Context, c config, stderr io.Writer) (result, error) {
+	if c.batch <= 0 {
+		c.batch = exchange.MaxBatch
+	}
 	res := result{FailRate: c.failRate, ResetRate: c.resetRate, LostAckRate: c.lostAckRate, RateLimitShare: c.rateLimited,
 		Batch: c.batch, CPUs: runtime.NumCPU()}
 	dir := c.keep
