@@ -243,9 +243,16 @@ func (t *pushTx) event(e exchange.Event, c *kindCount) (string, error) {
 	switch {
 	case err == nil:
 		if e.Kind == exchange.KindAuditHead {
+			// A head sent again with another hash is the hall's history
+			// rewritten: flagged (audit_mismatch), and still a duplicate.
 			if err := t.auditDuplicate(data, firstData); err != nil {
 				return "", err
 			}
+		} else if !bytes.Equal(data, firstData) {
+			// The same record with other content is not a copy: a hall
+			// restored from a backup numbering anew, or a hall bug. Refused,
+			// so that it shows as a dead letter instead of vanishing.
+			return "", reject("%s was already received (as %s) with other content; a record is sent once — was the hall restored from a backup? (then it numbers anew: tell the province)", natural, firstKey)
 		}
 		if err := t.rememberKey(e, digest); err != nil {
 			return "", err

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -385,5 +386,30 @@ func TestRefusedBatchIsJudgedAfresh(t *testing.T) {
 	}
 	if n := tp.stats().Kinds[exchange.KindTicketSummary].Rejected; n != 2 {
 		t.Fatalf("rejected %d times, want 2 (judged each time)", n)
+	}
+}
+
+// TestNaturalKeyWithOtherContentIsRefused: a copy of a record is a
+// duplicate; the same record with other content (a hall restored from a
+// backup numbering tickets anew) is refused, not silently dropped.
+func TestNaturalKeyWithOtherContentIsRefused(t *testing.T) {
+	tp := newProvince(t, Options{})
+	h := tp.hall(hallA)
+	first := ticket("n-1", 1, "A001")
+	if got := h.push(first); got[0] != exchange.StatusApplied {
+		t.Fatalf("first: %v", got)
+	}
+	copyUnderNewKey := first
+	copyUnderNewKey.Key, copyUnderNewKey.Seq = "m-1", 7
+	if got := h.push(copyUnderNewKey); got[0] != exchange.StatusDuplicate {
+		t.Fatalf("the same record under a new key: %v, want duplicate", got)
+	}
+	other := ticket("m-2", 8, "A001")
+	other.Data = []byte(strings.Replace(string(other.Data), `"state":"done"`, `"state":"cancelled"`, 1))
+	if !strings.Contains(string(other.Data), "cancelled") {
+		t.Fatalf("test data: %s", other.Data)
+	}
+	if got := h.push(other); got[0] != exchange.StatusRejected {
+		t.Fatalf("the same ticket with other content: %v, want rejected", got)
 	}
 }
