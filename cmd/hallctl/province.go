@@ -65,11 +65,16 @@ func (e env) provinceStatus(args []string) error {
 
 func parseIDs(list string) ([]int64, error) {
 	var ids []int64
+	seen := map[int64]bool{}
 	for _, f := range strings.Split(list, ",") {
 		id, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
 		if err != nil || id <= 0 {
 			return nil, usageError{fmt.Sprintf("--ids: %q is not an outbox row id (see hallctl province status)", f)}
 		}
+		if seen[id] {
+			return nil, usageError{fmt.Sprintf("--ids: %d is named twice", id)}
+		}
+		seen[id] = true
 		ids = append(ids, id)
 	}
 	return ids, nil

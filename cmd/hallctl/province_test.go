@@ -52,6 +52,7 @@ func TestProvinceCommands(t *testing.T) {
 		{"status", []string{"province", "status", "--data", dir}, "dead letters: 2", ""},
 		{"replay needs ids or --all", []string{"province", "replay", "--data", dir}, "", "--ids"},
 		{"replay a bad id", []string{"province", "replay", "--data", dir, "--ids", "x"}, "", "not an outbox row id"},
+		{"an id twice", []string{"province", "discard", "--data", dir, "--ids", ids[1] + "," + ids[1], "--reason", "r"}, "", "named twice"},
 		{"replay one", []string{"province", "replay", "--data", dir, "--ids", ids[0]}, "1 dead letters will be sent again", ""},
 		{"discard needs a reason", []string{"province", "discard", "--data", dir, "--ids", ids[1]}, "", "--reason"},
 		{"discard one", []string{"province", "discard", "--data", dir, "--ids", ids[1], "--reason", "agreed with the province"}, "1 dead letters discarded", ""},

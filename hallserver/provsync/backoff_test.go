@@ -2,6 +2,8 @@ package provsync
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -124,5 +126,39 @@ func TestConfigRefusesPlainHTTPOffThisMachine(t *testing.T) {
 				t.Errorf("call timeout %v leaves no room for %d attempts of %v", c.CallTimeout, c.RetryMax+1, c.AttemptTimeout)
 			}
 		})
+	}
+}
+
+func TestMustAct(t *testing.T) {
+	down := &callError{Err: io.ErrUnexpectedEOF}
+	busy := &callError{Status: 503, Code: "unavailable"}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"no answer", down, false},
+		{"503", busy, false},
+		{"429", &callError{Status: 429}, false},
+		{"401 replayed", &callError{Status: 401, Code: "replayed"}, false},
+		{"401 signature", &callError{Status: 401, Code: "signature_invalid"}, true},
+		{"403", &callError{Status: 403, Code: "wrong_hall"}, true},
+		{"400 from the province", &callError{Status: 400, Code: "bad_request"}, true},
+		{"404: wrong URL", &callError{Status: 404}, true},
+		{"an answer outside the API", &callError{Status: 200, Message: "not JSON"}, true},
+		{"marked", needsStaff(io.EOF), true},
+		{"marked, wrapped", fmt.Errorf("trust list: %w", needsStaff(io.EOF)), true},
+		{"joined: one branch needs staff", pullErrors{fmt.Errorf("catalogue: %w", busy), fmt.Errorf("trust list: %w", needsStaff(io.EOF))}, true},
+		{"joined: none does", pullErrors{fmt.Errorf("catalogue: %w", busy), down}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := mustAct(tc.err); got != tc.want {
+				t.Errorf("mustAct(%v) = %v, want %v", tc.err, got, tc.want)
+			}
+		})
+	}
+	if msg := (pullErrors{errors.New("a"), errors.New("b")}).Error(); msg != "a; b" {
+		t.Errorf("joined message %q, want one line", msg)
 	}
 }

@@ -108,18 +108,10 @@ func (e *callError) refused() bool {
 	return (e.Status == http.StatusUnauthorized && e.Code != exchange.CodeReplayed) || e.Status == http.StatusForbidden
 }
 
-// permanent reports whether the request as sent can never succeed: the
-// province itself (its error body, not a proxy's page) said it is
-// malformed.
-func (e *callError) permanent() bool {
-	if e.Code == "" {
-		return false
-	}
-	switch e.Status {
-	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity, http.StatusConflict:
-		return true
-	}
-	return false
+// tooLarge reports whether the province refused the request as too large
+// (its own error body, not a proxy's page).
+func (e *callError) tooLarge() bool {
+	return e.Status == http.StatusRequestEntityTooLarge && e.Code == exchange.CodeTooLarge
 }
 
 // do sends method path with body (nil for none), signed, with the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"onestop/hallserver/catalogue"
 	"onestop/hallserver/exchange"
@@ -43,24 +44,50 @@ func (r *Relay) PullOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
-	if err := r.pullCatalogue(ctx, have.CatalogueVersion); err != nil {
-		errs = append(errs, fmt.Errorf("catalogue: %w", err))
+	pulls := []struct {
+		what string
+		pull func() error
+	}{
+		{"catalogue", func() error { return r.pullCatalogue(ctx, have.CatalogueVersion) }},
+		{"trust list", func() error {
+			if r.cfg.ProvinceKey == nil {
+				return nil
+			}
+			return r.pullTrust(ctx, have.TrustVersion)
+		}},
+		{"application updates", func() error { return r.pullUpdates(ctx, have.UpdateCursor) }},
 	}
-	if r.cfg.ProvinceKey != nil {
-		if err := r.pullTrust(ctx, have.TrustVersion); err != nil {
-			errs = append(errs, fmt.Errorf("trust list: %w", err))
+	var errs pullErrors
+	for _, p := range pulls {
+		err := p.pull()
+		if err == nil {
+			continue
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", p.what, err))
+		var ce *callError
+		if errors.As(err, &ce) && ce.Status == 0 {
+			break // the province did not answer: the next pulls would wait the same way
 		}
 	}
-	if err := r.pullUpdates(ctx, have.UpdateCursor); err != nil {
-		errs = append(errs, fmt.Errorf("application updates: %w", err))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return err
+	if len(errs) > 0 {
+		return errs
 	}
 	r.pulled()
 	return nil
 }
+
+// pullErrors are the failed pulls of a round, shown on one line.
+type pullErrors []error
+
+func (p pullErrors) Error() string {
+	msgs := make([]string, len(p))
+	for i, e := range p {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (p pullErrors) Unwrap() []error { return p }
 
 func (r *Relay) get(ctx context.Context, path string, out any) error {
 	return r.call.do(ctx, http.MethodGet, path, nil, nil, out)
@@ -77,7 +104,7 @@ func (r *Relay) pullCatalogue(ctx context.Context, have int64) error {
 	}
 	c, err := catalogue.Parse(resp.Catalogue)
 	if err != nil {
-		return fmt.Errorf("%w: version %d from the province does not parse (a newer hall server may be needed): %w", errStaff, resp.Version, err)
+		return needsStaff(fmt.Errorf("version %d from the province does not parse (a newer hall server may be needed): %w", resp.Version, err))
 	}
 	applied, err := r.st.ApplyProvinceCatalogue(ctx, resp.Version, c)
 	if errors.Is(err, store.ErrCatalogueWaits) {
@@ -87,7 +114,7 @@ func (r *Relay) pullCatalogue(ctx context.Context, have int64) error {
 		return nil
 	}
 	if errors.Is(err, store.ErrInvalid) {
-		return fmt.Errorf("%w: %w", errStaff, err)
+		return needsStaff(err)
 	}
 	if err != nil {
 		return err
@@ -108,18 +135,18 @@ func (r *Relay) pullTrust(ctx context.Context, have int64) error {
 		return nil
 	}
 	if err := exchange.VerifyDocument(r.cfg.ProvinceKey, resp.Document, resp.Signature); err != nil {
-		return fmt.Errorf("%w: %w", errStaff, err)
+		return needsStaff(err)
 	}
 	var doc exchange.TrustDocument
 	if err := json.Unmarshal(resp.Document, &doc); err != nil {
-		return fmt.Errorf("%w: the signed trust document does not parse: %w", errStaff, err)
+		return needsStaff(fmt.Errorf("the signed trust document does not parse: %w", err))
 	}
 	if doc.Format != exchange.TrustDocumentFormat || doc.Version != resp.Version {
-		return fmt.Errorf("%w: the signed trust document is %q version %d, the answer says version %d", errStaff, doc.Format, doc.Version, resp.Version)
+		return needsStaff(fmt.Errorf("the signed trust document is %q version %d, the answer says version %d", doc.Format, doc.Version, resp.Version))
 	}
 	applied, err := r.st.ApplyProvinceTrust(ctx, doc)
 	if errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrConflict) {
-		return fmt.Errorf("%w: %w", errStaff, err)
+		return needsStaff(err)
 	}
 	if err != nil {
 		return err
@@ -138,7 +165,7 @@ func (r *Relay) pullUpdates(ctx context.Context, after int64) error {
 		}
 		for _, u := range resp.Updates {
 			if u.Cursor <= after {
-				return fmt.Errorf("%w: the province sent update %d when asked for those after %d", errStaff, u.Cursor, after)
+				return needsStaff(fmt.Errorf("the province sent update %d when asked for those after %d", u.Cursor, after))
 			}
 			res, err := r.st.ApplyProvinceUpdate(ctx, u)
 			if err != nil {

@@ -28,6 +28,7 @@ func (r *Relay) pushLoop(ctx context.Context) {
 			continue
 		}
 		if len(rows) == 0 {
+			r.idle()
 			r.sleep(ctx, r.cfg.IdleWait, true)
 			continue
 		}
@@ -44,11 +45,13 @@ func (r *Relay) pushLoop(ctx context.Context) {
 }
 
 // push sends rows as one batch and records the province's answer; it
-// returns the aggregates of the rows it dead-lettered. A request the
-// province refuses as a whole as malformed is sent again one event at a
-// time, so that only the events at fault are dead-lettered — and the rows
-// after a dead letter of the same record are not sent (DueOutbox holds
-// them back from then on).
+// returns the aggregates of the rows it dead-lettered. The province judges
+// events one by one inside a 200; a batch refused as a whole is a fault of
+// the request (the hall's or the province's software), not of an event, so
+// the rows stay pending and staff are told — except a batch too large,
+// which is sent again one event at a time, so that only an event too large
+// by itself is dead-lettered (and the rows after a dead letter of the same
+// record are not sent: DueOutbox holds them back from then on).
 func (r *Relay) push(ctx context.Context, rows []store.OutboxRow) (dead map[string]bool, err error) {
 	// Read per push: hallctl province new-epoch may change it while the
 	// hall server runs.
@@ -72,8 +75,8 @@ func (r *Relay) push(ctx context.Context, rows []store.OutboxRow) (dead map[stri
 	var ce *callError
 	switch {
 	case err == nil:
-	case errors.As(err, &ce) && ce.permanent() && len(rows) > 1:
-		r.cfg.Logger.Warn("province push: batch refused as a whole; sending its events one by one", "events", len(rows), "err", err)
+	case errors.As(err, &ce) && ce.tooLarge() && len(rows) > 1:
+		r.cfg.Logger.Warn("province push: batch too large; sending its events one by one", "events", len(rows), "err", err)
 		dead := map[string]bool{}
 		for _, row := range rows {
 			if dead[row.Aggregate] {
@@ -88,8 +91,8 @@ func (r *Relay) push(ctx context.Context, rows []store.OutboxRow) (dead map[stri
 			}
 		}
 		return dead, nil
-	case errors.As(err, &ce) && ce.permanent():
-		r.cfg.Logger.Error("province push: event refused for good; it is a dead letter now", "id", rows[0].ID,
+	case errors.As(err, &ce) && ce.tooLarge():
+		r.cfg.Logger.Error("province push: event too large for the province; it is a dead letter now", "id", rows[0].ID,
 			"kind", rows[0].Kind, "err", err)
 		if err := r.st.DeadLetterOutbox(ctx, rows[0].ID, err.Error()); err != nil {
 			return nil, err
@@ -109,14 +112,14 @@ func (r *Relay) push(ctx context.Context, rows []store.OutboxRow) (dead map[stri
 // aggregates of the rows it dead-lettered.
 func (r *Relay) settle(ctx context.Context, rows []store.OutboxRow, events []exchange.Event, resp exchange.PushResponse) (map[string]bool, error) {
 	if len(resp.Results) != len(events) {
-		return nil, fmt.Errorf("provsync: the province answered %d results for %d events: nothing marked, the batch is sent again",
-			len(resp.Results), len(events))
+		return nil, needsStaff(fmt.Errorf("the province answered %d results for %d events (not the exchange API): nothing marked, the batch is sent again",
+			len(resp.Results), len(events)))
 	}
 	var delivered, deferred []int64
 	dead := map[string]bool{}
 	for i, res := range resp.Results {
 		if res.Key != events[i].Key {
-			return dead, fmt.Errorf("provsync: result %d is for %q, not %q: nothing marked, the batch is sent again", i, res.Key, events[i].Key)
+			return dead, needsStaff(fmt.Errorf("the province's result %d is for %q, not %q (not the exchange API): nothing marked, the batch is sent again", i, res.Key, events[i].Key))
 		}
 		switch res.Status {
 		case exchange.StatusApplied, exchange.StatusDuplicate:
@@ -131,7 +134,7 @@ func (r *Relay) settle(ctx context.Context, rows []store.OutboxRow, events []exc
 			}
 			dead[rows[i].Aggregate] = true
 		default:
-			return dead, fmt.Errorf("provsync: result %d has status %q: nothing more marked, the rest is sent again", i, res.Status)
+			return dead, needsStaff(fmt.Errorf("the province's result %d has status %q, which this hall server does not know (a newer one may): nothing more marked, the rest is sent again", i, res.Status))
 		}
 	}
 	if err := r.st.MarkOutboxDelivered(ctx, delivered); err != nil {

@@ -2,7 +2,6 @@ package provsync
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -109,6 +108,14 @@ func (r *Relay) Link() api.ProvinceStatus {
 }
 
 func (r *Relay) pushed() { r.succeeded(&r.pushing) }
+
+// idle records that the pusher found nothing to send: not a success of the
+// link, but no failure either (an idle hall is not "retrying").
+func (r *Relay) idle() {
+	r.mu.Lock()
+	r.pushing.ran, r.pushing.failing, r.pushing.mustAct = true, false, false
+	r.mu.Unlock()
+}
 func (r *Relay) pulled() { r.succeeded(&r.pulling) }
 
 func (r *Relay) succeeded(l *loopState) {
@@ -130,20 +137,40 @@ func (r *Relay) failed(l *loopState, what string, err error) {
 	r.cfg.Logger.Warn("province "+what+" failed", "err", err, "state", state)
 }
 
-// errStaff marks an error retrying cannot mend: the province's answer was
-// not what the exchange API defines, a document's signature did not check,
-// the hall's records refused what came.
-var errStaff = errors.New("staff must act")
+// staffError marks an error retrying cannot mend: the province's answer
+// was not what the exchange API defines, a document's signature did not
+// check, the hall's records refused what came.
+type staffError struct{ err error }
 
-// mustAct reports whether err needs staff rather than time: credentials,
-// clock or hall code refused; a request the province calls malformed; an
-// answer or document the hall cannot take (errStaff).
+func (e staffError) Error() string { return e.err.Error() }
+func (e staffError) Unwrap() error { return e.err }
+
+// needsStaff marks err as one staff must act on.
+func needsStaff(err error) error { return staffError{err} }
+
+// mustAct reports whether err (or any error joined into it) needs staff
+// rather than time: credentials, clock or hall code refused; a request or
+// answer outside the exchange API; a document or record the hall cannot
+// take (needsStaff).
 func mustAct(err error) bool {
-	var ce *callError
-	if errors.As(err, &ce) {
-		return ce.refused() || ce.Status == 200 || (ce.Status >= 400 && ce.Status < 500 && ce.Status != 429 && ce.Code != exchange.CodeReplayed)
+	switch e := err.(type) {
+	case nil:
+		return false
+	case staffError:
+		return true
+	case *callError:
+		return e.refused() || e.Status == 200 || (e.Status >= 400 && e.Status < 500 && e.Status != 429 && e.Code != exchange.CodeReplayed)
+	case interface{ Unwrap() []error }:
+		for _, x := range e.Unwrap() {
+			if mustAct(x) {
+				return true
+			}
+		}
+		return false
+	case interface{ Unwrap() error }:
+		return mustAct(e.Unwrap())
 	}
-	return errors.Is(err, errStaff)
+	return false
 }
 
 func (r *Relay) setCatalogueWaiting(why string) {

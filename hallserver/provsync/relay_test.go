@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -524,4 +526,53 @@ func TestTrustListComesDownSigned(t *testing.T) {
 		keys, err := r.st.SigningKeys(ctx)
 		return err == nil && len(keys) == 1 && string(keys[0].Status) == "revoked"
 	})
+}
+
+// TestWholeBatchRefusalKeepsRowsAndAsksForStaff: a 400 for the whole push
+// is a fault of the request (a strict decoder at the province, a gateway),
+// not of an event: nothing is dead-lettered, the rows wait, the link says
+// staff must act — and once the cause is gone, everything goes.
+func TestWholeBatchRefusalKeepsRowsAndAsksForStaff(t *testing.T) {
+	r := newRig(t, provsim.Faults{})
+	var refuse atomic.Bool
+	refuse.Store(true)
+	gate := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if refuse.Load() && req.URL.Path == exchange.PathEvents {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"code":"bad_request","message":"unknown field \"occurred_at\""}`))
+			return
+		}
+		r.prov.Handler().ServeHTTP(w, req)
+	}))
+	defer gate.Close()
+	r.tickets(20)
+	cfg := r.config()
+	cfg.URL = gate.URL
+	r.start(cfg)
+	waitFor(t, "the refusal", func() bool { return r.relay.Link().State == api.ProvinceRefused })
+	if st := r.status(); st.Dead != 0 || r.ticketRows(store.OutboxPending) != 20 {
+		t.Fatalf("outbox %+v: a refused request dead-lettered rows", st)
+	}
+	if link := r.relay.Link(); !strings.Contains(link.LastError, "unknown field") {
+		t.Errorf("last error %q does not pass on the province's words", link.LastError)
+	}
+	refuse.Store(false)
+	r.relay.Kick()
+	waitFor(t, "the drain", r.drained)
+	waitFor(t, "connected", func() bool { return r.relay.Link().State == api.ProvinceConnected })
+	if rep := r.check(); !rep.Clean() {
+		t.Fatalf("%s", rep)
+	}
+}
+
+// TestIdleHallIsConnected: a hall server restarted with nothing to send
+// shows connected once its pulls get through, not "retrying" for ever.
+func TestIdleHallIsConnected(t *testing.T) {
+	r := newRig(t, provsim.Faults{})
+	r.start(r.config())
+	waitFor(t, "the first anchor to go", func() bool { return r.drained() && r.status().Delivered > 0 })
+	r.stop()
+	r.start(r.config())
+	waitFor(t, "connected while idle", func() bool { return r.relay.Link().State == api.ProvinceConnected })
 }

@@ -426,6 +426,16 @@ func TestOutboxBackfillOfAnEarlierHall(t *testing.T) {
 		t.Fatalf("backfilled %v, want %v", got, want)
 	}
 	checkOutboxEvents(t, s, "王晓红", "hash-1")
+	rows, _ := s.OutboxRows(ctx, 0, 10)
+	for i, wantStep := range []string{"accept", "review"} {
+		var ev exchange.ApplicationEvent
+		if err := json.Unmarshal(rows[1+i].Data, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Index != i+1 || ev.Step != wantStep {
+			t.Errorf("backfilled event %d: index %d step %q, want step %q (the state after that event)", i+1, ev.Index, ev.Step, wantStep)
+		}
+	}
 	s.Close()
 	s = openStore(t, dir, clk, store.Options{})
 	if got := outboxKinds(t, s); len(got) != len(want) {

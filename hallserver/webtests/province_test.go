@@ -175,7 +175,7 @@ func TestSupervisorProvince(t *testing.T) {
 			"重试中", "retrying", "rgb(245, 196, 0)", "did not answer within 10s", "新版事项目录等待生效"},
 		{map[string]any{"state": "refused", "url": "https://exchange.gzzwfw.gov.cn", "last_error": "signature_invalid: the signature does not match: check the hall's secret",
 			"last_error_at": "2026-03-02T01:25:00Z"},
-			"被拒绝", "refused", "rgb(164, 22, 26)", "NTP", "check the hall's secret"},
+			"需处理", "needs a technician", "rgb(164, 22, 26)", "NTP", "check the hall's secret"},
 	} {
 		state := tc.link["state"].(string)
 		pvLink(b, ctx, tc.link)
