@@ -37,8 +37,10 @@ func (r *Relay) pullLoop(ctx context.Context) {
 
 // PullOnce runs one round of pulls: catalogue, trust document (when the
 // province key is configured), application updates until none are left.
-// Each runs whatever the others did: a catalogue the hall cannot take
-// must not stop application updates.
+// Each runs whatever the others did — a catalogue the hall cannot take
+// must not stop application updates — except that a round ends at the
+// first pull the province did not answer at all (the next would wait the
+// same way).
 func (r *Relay) PullOnce(ctx context.Context) error {
 	have, err := r.st.ProvinceState(ctx)
 	if err != nil {
