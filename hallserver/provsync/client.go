@@ -20,6 +20,10 @@ import (
 type caller struct {
 	cfg *Config
 	rc  *retryablehttp.Client
+	// onRetry, when set, hears of every attempt after the first (path,
+	// attempt counted from 0), so the link shows "retrying" while a call
+	// is still trying, not only once it gave up.
+	onRetry func(path string, attempt int)
 }
 
 type bodyKey struct{}
@@ -39,6 +43,11 @@ func newCaller(cfg *Config) *caller {
 		// The last answer comes back as it is (not a bare "giving up"), so
 		// the relay can tell a 503 from a refused signature.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
+			if attempt > 0 && c.onRetry != nil {
+				c.onRetry(req.URL.Path, attempt)
+			}
+		},
 		// Each attempt is signed anew: a fresh timestamp and nonce, or the
 		// province would refuse the retry as a replay.
 		PrepareRetry: func(req *http.Request) error {

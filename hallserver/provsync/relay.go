@@ -3,6 +3,7 @@ package provsync
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +47,7 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Relay, error) {
 	}
 	r := &Relay{cfg: cfg, st: st, kick: make(chan struct{}, 1)}
 	r.call = newCaller(&r.cfg)
+	r.call.onRetry = r.retrying
 	return r, nil
 }
 
@@ -108,6 +110,24 @@ func (r *Relay) Link() api.ProvinceStatus {
 }
 
 func (r *Relay) pushed() { r.succeeded(&r.pushing) }
+
+// retrying hears that a call is on a later attempt: the earlier one got no
+// good answer. The link says so at once (a black hole takes every
+// attempt's whole timeout before the call gives up).
+func (r *Relay) retrying(path string, attempt int) {
+	l, what := &r.pulling, "pull"
+	if strings.HasSuffix(path, exchange.PathEvents) {
+		l, what = &r.pushing, "push"
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if l.failing {
+		return // keep the last real error
+	}
+	l.ran, l.failing = true, true
+	l.lastError = fmt.Sprintf("%s: no good answer from the province yet; attempt %d of %d", what, attempt+1, r.cfg.RetryMax+1)
+	l.lastErrorAt = r.cfg.Now()
+}
 
 // idle records that the pusher found nothing to send: not a success of the
 // link, but no failure either (an idle hall is not "retrying").

@@ -576,3 +576,23 @@ func TestIdleHallIsConnected(t *testing.T) {
 	r.start(r.config())
 	waitFor(t, "connected while idle", func() bool { return r.relay.Link().State == api.ProvinceConnected })
 }
+
+// TestRetryingShowsWhileACallStillTries: a black hole keeps each attempt
+// for its whole timeout; the link says "retrying" from the second attempt
+// on, not only once the call gave up.
+func TestRetryingShowsWhileACallStillTries(t *testing.T) {
+	r := newRig(t, provsim.Faults{})
+	cfg := r.config()
+	cfg.AttemptTimeout, cfg.CallTimeout, cfg.RetryMax = 300*time.Millisecond, time.Minute, 50
+	r.start(cfg)
+	waitFor(t, "connected", func() bool { return r.relay.Link().State == api.ProvinceConnected })
+	r.prov.SetFaults(provsim.Faults{BlackHole: true})
+	r.tickets(1)
+	waitFor(t, "retrying during the call", func() bool {
+		l := r.relay.Link()
+		return l.State == api.ProvinceRetrying && strings.Contains(l.LastError, "attempt")
+	})
+	r.prov.SetFaults(provsim.Faults{})
+	waitFor(t, "the drain", r.drained)
+	waitFor(t, "connected again", func() bool { return r.relay.Link().State == api.ProvinceConnected })
+}
