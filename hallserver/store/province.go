@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"onestop/hallserver/application"
 	"onestop/hallserver/catalogue"
@@ -336,6 +335,3 @@ func (s *Store) AnchorAuditHead(ctx context.Context) (bool, error) {
 	})
 	return wrote, err
 }
-
-// provinceTime is how province times are shown in messages.
-func provinceTime(t time.Time) string { return t.In(queue.Location).Format("2006-01-02 15:04") }
