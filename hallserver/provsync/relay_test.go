@@ -20,6 +20,7 @@ import (
 
 	"onestop/hallserver/api"
 	"onestop/hallserver/catalogue"
+	"onestop/hallserver/catalogue/cataloguetest"
 	"onestop/hallserver/exchange"
 	"onestop/hallserver/exchange/provsim"
 	"onestop/hallserver/provsync"
@@ -404,7 +405,7 @@ func TestCatalogueUpdateWhileTicketsAreOpen(t *testing.T) {
 	// Version 2 drops the waiting ticket's queue; version 3 renames an item
 	// and keeps every queue.
 	v2, _ := catalogue.Seed()
-	dropQueue(t, v2, waiting.Queue)
+	cataloguetest.DropQueue(t, v2, waiting.Queue)
 	v2.Version = "2027.1"
 	if _, err := r.prov.PublishCatalogue(ctx, v2); err != nil {
 		t.Fatal(err)
@@ -429,53 +430,6 @@ func TestCatalogueUpdateWhileTicketsAreOpen(t *testing.T) {
 	c, err := r.st.Catalogue(ctx)
 	if err != nil || c.Version != "2027.1" {
 		t.Fatalf("catalogue %v %v", c.Version, err)
-	}
-}
-
-// dropQueue removes queue q from c, moving its items and departments to
-// another queue, so that c stays valid.
-func dropQueue(t *testing.T, c *catalogue.Catalogue, q string) {
-	t.Helper()
-	other := c.Queues[0].Code
-	if other == q {
-		other = c.Queues[1].Code
-	}
-	var queues []catalogue.Queue
-	var deps []string
-	for _, x := range c.Queues {
-		if x.Code == q {
-			deps = x.Departments
-		}
-	}
-	for _, x := range c.Queues {
-		if x.Code == q {
-			continue
-		}
-		if x.Code == other {
-			x.Departments = append(x.Departments, deps...)
-		}
-		queues = append(queues, x)
-	}
-	c.Queues = queues
-	for i := range c.Items {
-		if c.Items[i].Queue == q {
-			c.Items[i].Queue = other
-		}
-	}
-	for i := range c.Windows {
-		var qs []string
-		for _, x := range c.Windows[i].Queues {
-			if x != q {
-				qs = append(qs, x)
-			}
-		}
-		if len(qs) == 0 {
-			qs = []string{other}
-		}
-		c.Windows[i].Queues = qs
-	}
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
 	}
 }
 

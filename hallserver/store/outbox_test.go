@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"onestop/hallserver/application"
-	"onestop/hallserver/catalogue"
+	"onestop/hallserver/catalogue/cataloguetest"
 	"onestop/hallserver/exchange"
 	"onestop/hallserver/queue"
 	"onestop/hallserver/store"
@@ -327,42 +327,7 @@ func TestProvinceCatalogueWaitsForStrandedTickets(t *testing.T) {
 			dropped = it.Queue
 		}
 	}
-	other := next.Queues[0].Code
-	if other == dropped {
-		other = next.Queues[1].Code
-	}
-	var queues []catalogue.Queue
-	for _, q := range next.Queues {
-		if q.Code == dropped {
-			continue
-		}
-		if q.Code == other {
-			for _, qd := range next.Queues {
-				if qd.Code == dropped {
-					q.Departments = append(q.Departments, qd.Departments...)
-				}
-			}
-		}
-		queues = append(queues, q)
-	}
-	next.Queues = queues
-	for i := range next.Items {
-		if next.Items[i].Queue == dropped {
-			next.Items[i].Queue = other
-		}
-	}
-	for i := range next.Windows {
-		var qs []string
-		for _, q := range next.Windows[i].Queues {
-			if q != dropped {
-				qs = append(qs, q)
-			}
-		}
-		if len(qs) == 0 {
-			qs = []string{other}
-		}
-		next.Windows[i].Queues = qs
-	}
+	cataloguetest.DropQueue(t, next, dropped)
 	next.Version = "2027.1"
 	applied, err := s.ApplyProvinceCatalogue(ctx, 2, next)
 	if applied || !errors.Is(err, store.ErrCatalogueWaits) || !strings.Contains(err.Error(), "queue "+dropped) {
